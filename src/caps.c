@@ -1,0 +1,90 @@
+#include "caps.h"
+
+#include <cap-ng.h>
+#include <linux/capability.h>
+#include <string.h>
+#include <strings.h>
+
+static void bad_cap(struct sbuf *err, const char *name, size_t n,
+		    const char *why)
+{
+	char tmp[64];
+
+	if (n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	memcpy(tmp, name, n);
+	tmp[n] = '\0';
+	sbuf_str(err, "--cap-keep: '");
+	sbuf_quoted(err, tmp);
+	sbuf_str(err, "' ");
+	sbuf_str(err, why);
+}
+
+static void add_name(struct capkeep *ck, const char *name)
+{
+	size_t have = strlen(ck->names);
+	size_t n = strlen(name);
+
+	/* every capability name fits: 41 names of at most 18 bytes */
+	if (have + n + 2 > sizeof(ck->names))
+		return;
+	if (have > 0)
+		ck->names[have++] = ',';
+	for (size_t i = 0; i <= n; i++) {
+		char c = name[i];
+
+		ck->names[have + i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+	}
+}
+
+static int add_one(const char *name, size_t n, struct capkeep *ck,
+		   struct sbuf *err)
+{
+	char tmp[64];
+	int cap;
+
+	if (n == 0) {
+		sbuf_str(err, "--cap-keep: empty capability name in the list");
+		return -1;
+	}
+	if (n >= sizeof(tmp)) {
+		bad_cap(err, name, n, "is not a capability name");
+		return -1;
+	}
+	memcpy(tmp, name, n);
+	tmp[n] = '\0';
+	/* accept the kernel's spelling too: CAP_NET_BIND_SERVICE */
+	if (strncasecmp(tmp, "cap_", 4) == 0)
+		memmove(tmp, tmp + 4, n - 3);
+	cap = capng_name_to_capability(tmp);
+	if (cap < 0 || cap > 63) {
+		bad_cap(err, name, n, "is not a capability name (see capabilities(7))");
+		return -1;
+	}
+	/* keeping these would let the command become root again, and the
+	 * verify step (setuid(0) must fail) would refuse to exec anyway */
+	if (cap == CAP_SETUID || cap == CAP_SETGID) {
+		bad_cap(err, name, n, "would let the command regain root; refused");
+		return -1;
+	}
+	if (!(ck->mask & (1ull << cap)))
+		add_name(ck, tmp);
+	ck->mask |= 1ull << cap;
+	return 0;
+}
+
+int caps_parse_list(const char *list, struct capkeep *ck, struct sbuf *err)
+{
+	const char *p = list;
+
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (add_one(p, n, ck, err) < 0)
+			return -1;
+		if (!end)
+			return 0;
+		p = end + 1;
+	}
+}

@@ -1,0 +1,20 @@
+/* Parse one decimal user or group id. */
+#ifndef NREXEC_IDNUM_H
+#define NREXEC_IDNUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest id nrexec accepts: (uid_t)-1 means "leave unchanged" to
+ * setresuid/setresgid, so it can never be a target. */
+#define IDNUM_MAX 4294967294u
+
+/* Parse s[0..len) as a decimal id in 0 … IDNUM_MAX. The whole text must be
+ * digits: no sign, no space, not empty. Returns 0, or -1 with errno EINVAL
+ * (not a number) or ERANGE (too large). */
+int idnum_parse(const char *s, size_t len, uint32_t *out);
+
+/* True when s[0..len) is non-empty and all ASCII digits. */
+int idnum_is_digits(const char *s, size_t len);
+
+#endif

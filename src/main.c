@@ -1,0 +1,230 @@
+/* nrexec: argv → options → identity → volumes → drop → verify → exec.
+ * The only file that exits or picks an exit status. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "execcmd.h"
+#include "opts.h"
+#include "privdrop.h"
+#include "resolve.h"
+#include "sbuf.h"
+#include "spec.h"
+#include "volume.h"
+
+enum {
+	EXIT_NREXEC = 125,	/* nrexec itself failed; nothing was executed */
+};
+
+struct run {
+	struct opts o;
+	struct spec spec;
+	struct capkeep keep;
+	struct identity id;
+	struct drop_plan plan;
+	enum drop_mode mode;
+	struct sbuf err;	/* the one message of a failed run */
+	struct sbuf log;	/* -v lines, straight to stderr */
+	char errmem[1024];
+	char logmem[512];
+};
+
+/* The one formatter: "nrexec: <what>: <why>" on stderr, then exit. */
+static _Noreturn void die(struct run *r, int status)
+{
+	struct sbuf out;
+	char mem[1100];
+
+	sbuf_init(&out, mem, sizeof(mem), STDERR_FILENO);
+	sbuf_str(&out, "nrexec: ");
+	sbuf_str(&out, sbuf_cstr(&r->err));
+	sbuf_chr(&out, '\n');
+	sbuf_flush(&out);
+	exit(status);
+}
+
+static _Noreturn void say_and_exit(void (*what)(struct sbuf *))
+{
+	struct sbuf out;
+	char mem[4096];
+
+	sbuf_init(&out, mem, sizeof(mem), STDOUT_FILENO);
+	what(&out);
+	exit(sbuf_flush(&out) < 0 ? EXIT_NREXEC : 0);
+}
+
+static int parse_spec(struct run *r)
+{
+	enum spec_err e = spec_parse(r->o.spec, &r->spec);
+
+	if (e == SPEC_OK)
+		return 0;
+	sbuf_str(&r->err, "invalid USER[:GROUP] '");
+	sbuf_quoted(&r->err, r->o.spec);
+	sbuf_str(&r->err, "': ");
+	sbuf_str(&r->err, spec_strerror(e));
+	return -1;
+}
+
+static int parse_caps(struct run *r)
+{
+	for (size_t i = 0; i < r->o.n_cap_keep; i++)
+		if (caps_parse_list(r->o.cap_keep[i], &r->keep, &r->err) < 0)
+			return -1;
+	return 0;
+}
+
+static int refuse_root(struct run *r)
+{
+	if (r->id.uid != 0 || r->o.allow_root)
+		return 0;
+	sbuf_str(&r->err, "'");
+	sbuf_quoted(&r->err, r->o.spec);
+	sbuf_str(&r->err, "' is uid 0: nrexec exists to drop root; pass "
+			  "--allow-root if you mean it");
+	return -1;
+}
+
+static void print_line(struct sbuf *b, const char *key, const char *val)
+{
+	sbuf_str(b, key);
+	sbuf_chr(b, '=');
+	sbuf_quoted(b, val);
+	sbuf_chr(b, '\n');
+}
+
+/* --print: stable key=value lines for pre-flight checks in CI. */
+static int print_plan(const struct run *r)
+{
+	const struct identity *id = &r->id;
+	struct sbuf out;
+	char mem[4096];
+
+	sbuf_init(&out, mem, sizeof(mem), STDOUT_FILENO);
+	print_line(&out, "user", id->user);
+	sbuf_str(&out, "uid=");
+	sbuf_u64(&out, id->uid);
+	sbuf_str(&out, "\ngid=");
+	sbuf_u64(&out, id->gid);
+	sbuf_str(&out, "\ngroups=");
+	for (size_t i = 0; i < id->ngroups; i++) {
+		if (i > 0)
+			sbuf_chr(&out, ',');
+		sbuf_u64(&out, id->groups[i]);
+	}
+	sbuf_chr(&out, '\n');
+	print_line(&out, "home", id->home);
+	print_line(&out, "cap_keep", r->keep.names);
+	sbuf_str(&out, r->o.allow_new_privs ? "no_new_privs=0\n" : "no_new_privs=1\n");
+	for (size_t i = 0; i < r->o.n_chown; i++)
+		print_line(&out, "chown", r->o.chown[i]);
+	return sbuf_flush(&out);
+}
+
+static void log_chown(struct run *r, const char *path,
+		      const struct vol_stats *st)
+{
+	struct sbuf *b = &r->log;
+
+	sbuf_str(b, "nrexec: chown ");
+	sbuf_quoted(b, path);
+	if (st->root_already_owned) {
+		sbuf_str(b, ": top already owned, walk skipped\n");
+		sbuf_flush(b);
+		return;
+	}
+	sbuf_str(b, ": ");
+	sbuf_u64(b, st->seen);
+	sbuf_str(b, " seen, ");
+	sbuf_u64(b, st->changed);
+	sbuf_str(b, " changed, ");
+	sbuf_u64(b, st->skipped_mount + st->skipped_links);
+	sbuf_str(b, " skipped (");
+	sbuf_u64(b, st->skipped_mount);
+	sbuf_str(b, " mount points, ");
+	sbuf_u64(b, st->skipped_links);
+	sbuf_str(b, " outside hard links), ");
+	sbuf_u64(b, st->nsec / 1000000000u);
+	sbuf_chr(b, '.');
+	sbuf_chr(b, (char)('0' + st->nsec / 100000000u % 10));
+	sbuf_chr(b, (char)('0' + st->nsec / 10000000u % 10));
+	sbuf_str(b, " s\n");
+	sbuf_flush(b);
+}
+
+static int fix_volumes(struct run *r)
+{
+	struct vol_stats *st;
+	int rc;
+
+	if (r->o.n_chown == 0)
+		return 0;
+	st = calloc(r->o.n_chown, sizeof(*st));
+	if (!st) {
+		sbuf_str(&r->err, "out of memory");
+		return -1;
+	}
+	rc = volume_chown(r->o.chown, r->o.n_chown, r->id.uid, r->id.gid,
+			  r->o.chown_if_root_mismatch ? VOL_IF_ROOT_MISMATCH : 0,
+			  st, &r->err);
+	for (size_t i = 0; rc == 0 && r->o.verbose && i < r->o.n_chown; i++)
+		log_chown(r, r->o.chown[i], &st[i]);
+	free(st);
+	return rc;
+}
+
+static void make_plan(struct run *r)
+{
+	struct drop_plan *p = &r->plan;
+
+	p->uid = r->id.uid;
+	p->gid = r->id.gid;
+	p->groups = r->id.groups;
+	p->ngroups = r->id.ngroups;
+	p->keep = r->keep.mask;
+	p->keep_names = r->keep.names;
+	p->no_new_privs = !r->o.allow_new_privs;
+	p->log = r->o.verbose ? &r->log : NULL;
+}
+
+static int need_something(struct run *r)
+{
+	if (r->o.cmd[0] || r->o.n_chown > 0 || r->o.print)
+		return 0;
+	sbuf_str(&r->err, "no COMMAND and nothing to do; usage: nrexec "
+			  "[OPTION]... USER[:GROUP] [--] [COMMAND [ARG]...]");
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct run r;
+
+	sbuf_init(&r.err, r.errmem, sizeof(r.errmem), -1);
+	sbuf_init(&r.log, r.logmem, sizeof(r.logmem), STDERR_FILENO);
+	if (opts_parse(argc, argv, &r.o, &r.err) < 0)
+		die(&r, EXIT_NREXEC);
+	if (r.o.action == OPTS_HELP)
+		say_and_exit(opts_usage);
+	if (r.o.action == OPTS_VERSION)
+		say_and_exit(opts_version);
+	if (privdrop_refuse_setuid(&r.err) < 0 || need_something(&r) < 0 ||
+	    parse_spec(&r) < 0 || parse_caps(&r) < 0 ||
+	    resolve(&r.spec, &userdb_system_paths, &r.id, &r.err) < 0 ||
+	    refuse_root(&r) < 0)
+		die(&r, EXIT_NREXEC);
+	if (r.o.print)
+		return print_plan(&r) < 0 ? EXIT_NREXEC : 0;
+	make_plan(&r);
+	if (privdrop_mode(&r.plan, &r.mode, &r.err) < 0 || fix_volumes(&r) < 0)
+		die(&r, EXIT_NREXEC);
+	if (!r.o.cmd[0])
+		return 0;	/* init-container use: fixups only */
+	if (exec_set_home(r.id.home, &r.err) < 0 ||
+	    privdrop_apply(&r.plan, r.mode, &r.err) < 0 ||
+	    privdrop_verify(&r.plan, r.mode, &r.err) < 0)
+		die(&r, EXIT_NREXEC);
+	die(&r, exec_command(r.o.cmd, &r.err));
+}

@@ -1,0 +1,36 @@
+/* The command line: options, then USER[:GROUP], then the command verbatim. */
+#ifndef NREXEC_OPTS_H
+#define NREXEC_OPTS_H
+
+#include <stddef.h>
+
+#include "sbuf.h"
+
+enum opts_action {
+	OPTS_RUN,
+	OPTS_HELP,
+	OPTS_VERSION,
+};
+
+struct opts {
+	enum opts_action action;
+	int verbose;
+	int print;
+	int allow_new_privs;
+	int allow_root;
+	int chown_if_root_mismatch;
+	const char **cap_keep;	/* each a comma-separated list */
+	size_t n_cap_keep;
+	const char **chown;
+	size_t n_chown;
+	const char *spec;
+	char **cmd;		/* NULL-terminated; cmd[0] == NULL: none */
+};
+
+/* Returns 0, or -1 with a usage message in err. argv is not modified. */
+int opts_parse(int argc, char **argv, struct opts *o, struct sbuf *err);
+void opts_free(struct opts *o);
+void opts_usage(struct sbuf *out);
+void opts_version(struct sbuf *out);
+
+#endif

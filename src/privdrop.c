@@ -1,0 +1,448 @@
+/* The privilege drop. Security contract — this file MUST:
+ *  - refuse to run when installed setuid/setgid (AT_SECURE, ruid != euid);
+ *  - change ids in the fixed order setgroups → setresgid → setresuid, with
+ *    real = effective = saved, and check every call;
+ *  - leave exactly the kept capabilities in the effective, permitted,
+ *    inheritable and ambient sets, clear the bounding set and set
+ *    no_new_privs unless the plan says otherwise;
+ *  - read every result back from the kernel before main() may exec, and
+ *    fail on any difference, including a successful setuid(0);
+ *  - never touch NSS (no initgroups/getpw*, no capng_change_id).
+ *
+ * Capability sets are applied with capset/prctl directly, not capng_apply:
+ * Debian's libcap-ng 0.8.3 capng_apply only logs a failed bounding-set drop
+ * to syslog (patch 04-log-error) and links stdio, scanf and syslog into the
+ * binary (~45 KiB of a 64 KiB budget). Verification re-reads the kernel's
+ * view in any case, so the library's cached state is never trusted.
+ */
+#include "privdrop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+/* glibc and musl export these without declaring them */
+int capget(cap_user_header_t hdr, cap_user_data_t data);
+int capset(cap_user_header_t hdr, const cap_user_data_t data);
+
+_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is 32 bits");
+
+struct caps3 {
+	uint64_t eff, prm, inh;
+};
+
+static int caps_get(struct caps3 *c)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (capget(&h, d) < 0)
+		return -1;
+	c->eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	c->prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	c->inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
+	return 0;
+}
+
+static int caps_set(uint64_t eff, uint64_t prm, uint64_t inh)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = {
+		{ (uint32_t)eff, (uint32_t)prm, (uint32_t)inh },
+		{ (uint32_t)(eff >> 32), (uint32_t)(prm >> 32),
+		  (uint32_t)(inh >> 32) },
+	};
+
+	return capset(&h, d);
+}
+
+/* Highest capability the running kernel knows: PR_CAPBSET_READ answers
+ * EINVAL past it. Asked of the kernel, not of /proc, which may be absent. */
+static unsigned cap_last(void)
+{
+	unsigned c = 0;
+
+	while (c < 63 && prctl(PR_CAPBSET_READ, (unsigned long)c + 1, 0, 0, 0) >= 0)
+		c++;
+	return c;
+}
+
+static void log_line(const struct drop_plan *p, const char *what,
+		     const char *detail)
+{
+	if (!p->log)
+		return;
+	sbuf_str(p->log, "nrexec: ");
+	sbuf_str(p->log, what);
+	sbuf_str(p->log, detail);
+	sbuf_chr(p->log, '\n');
+	sbuf_flush(p->log);
+}
+
+static void put_ids(struct sbuf *b, const uint32_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_chr(b, ',');
+		sbuf_u64(b, ids[i]);
+	}
+}
+
+static void log_ids(const struct drop_plan *p, const char *what,
+		    const uint32_t *ids, size_t n)
+{
+	if (!p->log)
+		return;
+	sbuf_str(p->log, "nrexec: ");
+	sbuf_str(p->log, what);
+	put_ids(p->log, ids, n);
+	sbuf_chr(p->log, '\n');
+	sbuf_flush(p->log);
+}
+
+static void put_who(struct sbuf *b, uint32_t uid, uint32_t gid)
+{
+	sbuf_str(b, "uid ");
+	sbuf_u64(b, uid);
+	sbuf_str(b, " gid ");
+	sbuf_u64(b, gid);
+}
+
+int privdrop_refuse_setuid(struct sbuf *err)
+{
+	/* a setuid nrexec would let any user run anything as anyone */
+	if (getauxval(AT_SECURE) == 0 && getuid() == geteuid() &&
+	    getgid() == getegid())
+		return 0;
+	sbuf_str(err, "refusing to run setuid/setgid (real and effective ids "
+		      "differ); install nrexec with mode 0755");
+	return -1;
+}
+
+int privdrop_mode(const struct drop_plan *p, enum drop_mode *mode,
+		  struct sbuf *err)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+
+	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0) {
+		sbuf_str(err, "cannot read the current ids: ");
+		sbuf_errno(err, errno);
+		return -1;
+	}
+	if (privdrop_refuse_setuid(err) < 0)
+		return -1;
+	if (e == 0) {
+		*mode = DROP_SWITCH;
+		return 0;
+	}
+	if (r == p->uid && s == p->uid && rg == p->gid && sg == p->gid) {
+		*mode = DROP_PASSTHROUGH;
+		return 0;
+	}
+	sbuf_str(err, "started as ");
+	put_who(err, r, rg);
+	sbuf_str(err, ", not root: cannot switch to ");
+	put_who(err, p->uid, p->gid);
+	sbuf_str(err, "; start as root, or as exactly ");
+	sbuf_u64(err, p->uid);
+	sbuf_chr(err, ':');
+	sbuf_u64(err, p->gid);
+	sbuf_str(err, " (docker run --user, runAsUser/runAsGroup)");
+	return -1;
+}
+
+/* /proc/self/setgroups says "deny" inside a user namespace whose gid_map
+ * was written without setgroups permission (unshare --map-root-user). */
+static int setgroups_denied(void)
+{
+	char buf[8] = { 0 };
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n >= 4 && memcmp(buf, "deny", 4) == 0;
+}
+
+static int missing_cap(unsigned cap)
+{
+	struct caps3 c;
+
+	return caps_get(&c) == 0 && !(c.eff & (1ull << cap));
+}
+
+static void id_call_failed(struct sbuf *err, const char *call, int e,
+			   const char *kind, uint32_t id, unsigned cap)
+{
+	sbuf_str(err, call);
+	sbuf_str(err, ": ");
+	if (e == EINVAL) {
+		/* setres[ug]id/setgroups to an id the user namespace does
+		 * not map */
+		sbuf_str(err, kind);
+		sbuf_chr(err, ' ');
+		sbuf_u64(err, id);
+		sbuf_str(err, " is not mapped in this user namespace (see /proc/self/");
+		sbuf_str(err, kind[0] == 'u' ? "uid_map)" : "gid_map)");
+		return;
+	}
+	sbuf_errno(err, e);
+	if (e == EPERM && missing_cap(cap))
+		sbuf_str(err, cap == CAP_SETUID
+				      ? " (nrexec lacks CAP_SETUID: container started with --cap-drop?)"
+				      : " (nrexec lacks CAP_SETGID: container started with --cap-drop?)");
+}
+
+static int set_ids(const struct drop_plan *p, struct sbuf *err)
+{
+	if (setgroups(p->ngroups, (const gid_t *)p->groups) < 0) {
+		int e = errno;
+
+		if (e == EPERM && setgroups_denied())
+			sbuf_str(err, "setgroups: denied in this user namespace "
+				      "(/proc/self/setgroups is 'deny')");
+		else
+			id_call_failed(err, "setgroups", e, "gid", p->groups[0],
+				       CAP_SETGID);
+		return -1;
+	}
+	log_ids(p, "groups ", p->groups, p->ngroups);
+	if (setresgid(p->gid, p->gid, p->gid) < 0) {
+		id_call_failed(err, "setresgid", errno, "gid", p->gid, CAP_SETGID);
+		return -1;
+	}
+	log_ids(p, "gid ", &p->gid, 1);
+	if (setresuid(p->uid, p->uid, p->uid) < 0) {
+		id_call_failed(err, "setresuid", errno, "uid", p->uid, CAP_SETUID);
+		return -1;
+	}
+	log_ids(p, "uid ", &p->uid, 1);
+	return 0;
+}
+
+static int fail_call(struct sbuf *err, const char *what)
+{
+	sbuf_str(err, what);
+	sbuf_str(err, ": ");
+	sbuf_errno(err, errno);
+	return -1;
+}
+
+static int clear_bounding(uint64_t keep)
+{
+	unsigned last = cap_last();
+
+	for (unsigned c = 0; c <= last; c++) {
+		if (keep & (1ull << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int set_ambient(uint64_t keep)
+{
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return -1;
+	for (unsigned c = 0; c < 64; c++) {
+		if (!(keep & (1ull << c)))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)c,
+			  0, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Not root any more (passthrough): a kept capability must already be in
+ * the permitted set, since nothing can add it now. */
+static int keep_is_held(const struct drop_plan *p, struct sbuf *err)
+{
+	struct caps3 c;
+
+	if (caps_get(&c) < 0)
+		return fail_call(err, "capget");
+	if ((c.prm & p->keep) == p->keep)
+		return 0;
+	sbuf_str(err, "--cap-keep ");
+	sbuf_str(err, p->keep_names);
+	sbuf_str(err, ": not root and not in the permitted set, so it cannot be kept");
+	return -1;
+}
+
+static int set_caps(const struct drop_plan *p, enum drop_mode mode,
+		    struct sbuf *err)
+{
+	const uint64_t keep = p->keep, setpcap = 1ull << CAP_SETPCAP;
+
+	if (mode == DROP_SWITCH && p->no_new_privs) {
+		/* PR_CAPBSET_DROP needs CAP_SETPCAP effective (KEEPCAPS
+		 * kept it permitted across setresuid). Kept capabilities get
+		 * their inheritable bit now: once the bounding set is empty,
+		 * capset may no longer add it (EPERM). */
+		if (caps_set(keep | setpcap, keep | setpcap, keep) < 0)
+			return fail_call(err, "capset (before clearing the bounding set)");
+		if (clear_bounding(0) < 0)
+			return fail_call(err, "prctl(PR_CAPBSET_DROP)");
+		log_line(p, "bounding set cleared", "");
+	}
+	if (caps_set(keep, keep, keep) < 0)
+		return fail_call(err, "capset");
+	if (set_ambient(keep) < 0)
+		return fail_call(err, "prctl(PR_CAP_AMBIENT)");
+	log_line(p, "capabilities: ", keep ? p->keep_names : "none");
+	if (keep)
+		log_line(p, "ambient: ", p->keep_names);
+	return 0;
+}
+
+int privdrop_apply(const struct drop_plan *p, enum drop_mode mode,
+		   struct sbuf *err)
+{
+	/* permitted capabilities must survive setresuid away from 0: for
+	 * the kept ones and for CAP_SETPCAP to clear the bounding set */
+	int keepcaps = mode == DROP_SWITCH && (p->keep || p->no_new_privs);
+
+	if (p->keep && keep_is_held(p, err) < 0)
+		return -1;
+	if (keepcaps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return fail_call(err, "prctl(PR_SET_KEEPCAPS)");
+	if (mode == DROP_SWITCH && set_ids(p, err) < 0)
+		return -1;
+	if (set_caps(p, mode, err) < 0)
+		return -1;
+	if (keepcaps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return fail_call(err, "prctl(PR_SET_KEEPCAPS)");
+	if (p->no_new_privs) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return fail_call(err, "prctl(PR_SET_NO_NEW_PRIVS)");
+		log_line(p, "no_new_privs set", "");
+	}
+	return 0;
+}
+
+static int mismatch(struct sbuf *err, const char *what)
+{
+	sbuf_str(err, "verification failed after the drop: ");
+	sbuf_str(err, what);
+	sbuf_str(err, "; not executing");
+	return -1;
+}
+
+static int mismatch_caps(struct sbuf *err, const char *set, uint64_t want,
+			 uint64_t got)
+{
+	sbuf_str(err, "verification failed after the drop: ");
+	sbuf_str(err, set);
+	sbuf_str(err, " capabilities are ");
+	sbuf_hex64(err, got);
+	sbuf_str(err, ", expected ");
+	sbuf_hex64(err, want);
+	sbuf_str(err, "; not executing");
+	return -1;
+}
+
+static int cmp_gid(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The kernel's group list as a set equals the plan's. */
+static int groups_match(const struct drop_plan *p)
+{
+	int n = getgroups(0, NULL);
+	gid_t *have, *want;
+	int ok = 0;
+
+	if (n < 0 || (size_t)n != p->ngroups)
+		return 0;
+	have = calloc(p->ngroups + 1, sizeof(gid_t));
+	want = calloc(p->ngroups + 1, sizeof(gid_t));
+	if (have && want && getgroups(n, have) == n) {
+		memcpy(want, p->groups, p->ngroups * sizeof(gid_t));
+		qsort(have, p->ngroups, sizeof(gid_t), cmp_gid);
+		qsort(want, p->ngroups, sizeof(gid_t), cmp_gid);
+		ok = memcmp(have, want, p->ngroups * sizeof(gid_t)) == 0;
+	}
+	free(have);
+	free(want);
+	return ok;
+}
+
+static int verify_ids(const struct drop_plan *p, enum drop_mode mode,
+		      struct sbuf *err)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+
+	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0)
+		return mismatch(err, "cannot read the ids back");
+	if (r != p->uid || e != p->uid || s != p->uid)
+		return mismatch(err, "real/effective/saved uid differ from the target");
+	if (rg != p->gid || eg != p->gid || sg != p->gid)
+		return mismatch(err, "real/effective/saved gid differ from the target");
+	/* passthrough keeps what the orchestrator set (fsGroup, --group-add) */
+	if (mode == DROP_SWITCH && !groups_match(p))
+		return mismatch(err, "supplementary groups differ from the target");
+	return 0;
+}
+
+static int verify_caps(const struct drop_plan *p, enum drop_mode mode,
+		       struct sbuf *err)
+{
+	unsigned last = cap_last();
+	uint64_t amb = 0, bnd = 0;
+	struct caps3 c;
+
+	if (caps_get(&c) < 0)
+		return mismatch(err, "cannot read the capability sets back");
+	if (c.eff != p->keep)
+		return mismatch_caps(err, "effective", p->keep, c.eff);
+	if (c.prm != p->keep)
+		return mismatch_caps(err, "permitted", p->keep, c.prm);
+	if (c.inh != p->keep)
+		return mismatch_caps(err, "inheritable", p->keep, c.inh);
+	for (unsigned i = 0; i <= last; i++) {
+		int a = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, (unsigned long)i, 0, 0);
+		int b = prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0);
+
+		if (a < 0 || b < 0)
+			return mismatch(err, "cannot read the ambient or bounding set back");
+		amb |= (uint64_t)(a != 0) << i;
+		bnd |= (uint64_t)(b != 0) << i;
+	}
+	if (amb != p->keep)
+		return mismatch_caps(err, "ambient", p->keep, amb);
+	/* Debian's libcap-ng only logs a failed bounding drop: check here */
+	if (mode == DROP_SWITCH && p->no_new_privs && bnd != 0)
+		return mismatch_caps(err, "bounding", 0, bnd);
+	return 0;
+}
+
+int privdrop_verify(const struct drop_plan *p, enum drop_mode mode,
+		    struct sbuf *err)
+{
+	if (verify_ids(p, mode, err) < 0 || verify_caps(p, mode, err) < 0)
+		return -1;
+	if (p->no_new_privs && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return mismatch(err, "no_new_privs is not set");
+	/* the drop must be one-way */
+	if (p->uid != 0 && setuid(0) == 0)
+		return mismatch(err, "setuid(0) succeeded");
+	if (p->gid != 0 && setgid(0) == 0)
+		return mismatch(err, "setgid(0) succeeded");
+	log_line(p, "verified", "");
+	return 0;
+}

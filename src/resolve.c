@@ -1,0 +1,211 @@
+#include "resolve.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "userdb.h"
+
+const struct userdb_paths userdb_system_paths = { "/etc/passwd", "/etc/group" };
+
+static void read_error(struct sbuf *err, const char *path, unsigned long line,
+		       int e)
+{
+	sbuf_str(err, "cannot read ");
+	sbuf_str(err, path);
+	if (e == EFBIG) {
+		sbuf_str(err, ": line ");
+		sbuf_u64(err, line + 1);
+		sbuf_str(err, " is longer than 16 MiB");
+		return;
+	}
+	sbuf_str(err, ": ");
+	sbuf_errno(err, e == EINVAL ? ENODEV : e);
+	if (e == EINVAL)
+		sbuf_str(err, " (not a regular file)");
+}
+
+/* Open path into lr. Returns 1 opened, 0 missing, -1 error (reported). */
+static int open_db(const char *path, struct linereader *lr, struct sbuf *err)
+{
+	int fd, r = userdb_open(path, &fd);
+
+	if (r < 0)
+		read_error(err, path, 0, errno);
+	if (r > 0)
+		lr_init_fd(lr, fd);
+	return r;
+}
+
+static void close_db(struct linereader *lr)
+{
+	if (lr->fd >= 0)
+		close(lr->fd);
+	lr_free(lr);
+}
+
+static void not_found(struct sbuf *err, const char *what, const char *name,
+		      const char *path, int missing)
+{
+	sbuf_str(err, what);
+	sbuf_str(err, " '");
+	sbuf_quoted(err, name);
+	sbuf_str(err, "' not found");
+	sbuf_str(err, missing ? ": " : " in ");
+	sbuf_str(err, path);
+	if (missing)
+		sbuf_str(err, " does not exist");
+	sbuf_str(err, "; use a numeric ");
+	sbuf_str(err, what[0] == 'u' ? "uid such as 10001 to run without a"
+				     : "gid such as 10001 to run without a");
+	sbuf_str(err, what[0] == 'u' ? " passwd entry" : " group entry");
+}
+
+static void take_entry(struct identity *id, const struct pwent *e)
+{
+	size_t n = strlen(e->name);
+
+	if (n > SPEC_NAME_MAX)
+		n = SPEC_NAME_MAX;
+	memcpy(id->user, e->name, n);
+	id->user[n] = '\0';
+	id->uid = e->uid;
+	id->gid = e->gid;
+	id->home = strdup(e->dir[0] != '\0' ? e->dir : "/");
+}
+
+/* Look the user up in passwd; fills id->user, uid, gid, home. */
+static int find_user(const struct spec_part *u, const char *path,
+		     struct identity *id, struct sbuf *err)
+{
+	struct linereader lr;
+	struct pwent e;
+	int r = open_db(path, &lr, err);
+	int missing = r == 0;
+
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		r = u->is_id ? userdb_user_by_id(&lr, u->id, &e)
+			     : userdb_user_by_name(&lr, u->name, &e);
+		if (r > 0)
+			take_entry(id, &e);	/* e points into lr's buffer */
+		if (r < 0)
+			read_error(err, path, lr.lineno, errno);
+		close_db(&lr);
+		if (r < 0)
+			return -1;
+	}
+	if (r == 0 && !u->is_id) {
+		not_found(err, "user", u->name, path, missing);
+		return -1;
+	}
+	if (r == 0) {
+		/* no entry: root's group is never kept implicitly */
+		id->user[0] = '\0';
+		id->uid = u->id;
+		id->gid = u->id;
+		id->home = strdup("/");
+	}
+	if (!id->home) {
+		sbuf_str(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int find_group(const struct spec_part *g, const char *path,
+		      uint32_t *gid, struct sbuf *err)
+{
+	struct linereader lr;
+	int r = open_db(path, &lr, err);
+	int missing = r == 0;
+
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		r = userdb_group_by_name(&lr, g->name, gid);
+		if (r < 0)
+			read_error(err, path, lr.lineno, errno);
+		close_db(&lr);
+	}
+	if (r == 0)
+		not_found(err, "group", g->name, path, missing);
+	return r > 0 ? 0 : -1;
+}
+
+static int find_memberships(const char *user, const char *path,
+			    struct gidlist *gl, struct sbuf *err)
+{
+	struct linereader lr;
+	int r = open_db(path, &lr, err);
+
+	if (r <= 0)
+		return r;	/* no group file: no memberships */
+	r = userdb_memberships(&lr, user, gl);
+	if (r < 0 && errno == E2BIG) {
+		sbuf_str(err, "user '");
+		sbuf_quoted(err, user);
+		sbuf_str(err, "' is listed in too many groups in ");
+		sbuf_str(err, path);
+	} else if (r < 0) {
+		read_error(err, path, lr.lineno, errno);
+	}
+	close_db(&lr);
+	return r;
+}
+
+static int too_many_groups(const struct identity *id, struct sbuf *err)
+{
+	if (id->ngroups <= GIDLIST_MAX)
+		return 0;
+	sbuf_str(err, "user '");
+	sbuf_quoted(err, id->user);
+	sbuf_str(err, "' is in more than 65536 groups (the kernel's limit)");
+	return 1;
+}
+
+int resolve(const struct spec *sp, const struct userdb_paths *paths,
+	    struct identity *id, struct sbuf *err)
+{
+	struct gidlist gl = { 0 };
+	int explicit = sp->group.present;
+
+	memset(id, 0, sizeof(*id));
+	if (find_user(&sp->user, paths->passwd, id, err) < 0)
+		goto fail;
+	if (explicit && sp->group.is_id)
+		id->gid = sp->group.id;	/* digits are used as-is */
+	else if (explicit &&
+		 find_group(&sp->group, paths->group, &id->gid, err) < 0)
+		goto fail;
+	if (gidlist_add(&gl, id->gid) < 0)
+		goto oom;
+	/* an explicit group replaces the membership list */
+	if (!explicit && id->user[0] != '\0' &&
+	    find_memberships(id->user, paths->group, &gl, err) < 0)
+		goto fail;
+	gidlist_normalize(&gl);
+	id->groups = gl.ids;
+	id->ngroups = gl.n;
+	if (too_many_groups(id, err))
+		goto fail_id;
+	return 0;
+oom:
+	sbuf_str(err, "out of memory");
+fail:
+	gidlist_free(&gl);
+fail_id:
+	identity_free(id);
+	return -1;
+}
+
+void identity_free(struct identity *id)
+{
+	free(id->groups);
+	free(id->home);
+	id->groups = NULL;
+	id->home = NULL;
+	id->ngroups = 0;
+}

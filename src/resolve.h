@@ -1,0 +1,35 @@
+/* A parsed spec plus the identity files → the identity to switch to.
+ * Implements the resolution table of DESIGN.md. */
+#ifndef NREXEC_RESOLVE_H
+#define NREXEC_RESOLVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sbuf.h"
+#include "spec.h"
+
+struct identity {
+	char user[SPEC_NAME_MAX + 1];	/* passwd name, "" without an entry */
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t *groups;	/* primary gid first, the rest ascending */
+	size_t ngroups;
+	char *home;		/* entry's dir, or "/" */
+};
+
+struct userdb_paths {
+	const char *passwd;
+	const char *group;
+};
+
+/* The files a real run reads. */
+extern const struct userdb_paths userdb_system_paths;
+
+/* Returns 0, or -1 with a one-line message in err naming the input, the
+ * file and the cause. */
+int resolve(const struct spec *sp, const struct userdb_paths *paths,
+	    struct identity *id, struct sbuf *err);
+void identity_free(struct identity *id);
+
+#endif

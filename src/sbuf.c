@@ -1,0 +1,121 @@
+#include "sbuf.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+void sbuf_init(struct sbuf *b, char *mem, size_t cap, int fd)
+{
+	b->buf = mem;
+	b->cap = cap;
+	b->len = 0;
+	b->fd = fd;
+	if (cap > 0)
+		mem[0] = '\0';
+}
+
+void sbuf_reset(struct sbuf *b)
+{
+	b->len = 0;
+	if (b->cap > 0)
+		b->buf[0] = '\0';
+}
+
+int sbuf_flush(struct sbuf *b)
+{
+	size_t off = 0;
+
+	if (b->fd < 0)
+		return 0;
+	while (off < b->len) {
+		ssize_t n = write(b->fd, b->buf + off, b->len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			b->len = 0;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	b->len = 0;
+	return 0;
+}
+
+void sbuf_mem(struct sbuf *b, const char *s, size_t n)
+{
+	while (n > 0) {
+		/* one byte is kept for the terminating NUL of sbuf_cstr() */
+		size_t room = b->cap - 1 - b->len;
+		size_t take;
+
+		if (room == 0) {
+			if (b->fd < 0 || sbuf_flush(b) < 0)
+				return;
+			continue;
+		}
+		take = n < room ? n : room;
+		memcpy(b->buf + b->len, s, take);
+		b->len += take;
+		s += take;
+		n -= take;
+	}
+}
+
+void sbuf_str(struct sbuf *b, const char *s)
+{
+	sbuf_mem(b, s, strlen(s));
+}
+
+void sbuf_chr(struct sbuf *b, char c)
+{
+	sbuf_mem(b, &c, 1);
+}
+
+void sbuf_u64(struct sbuf *b, uint64_t v)
+{
+	char tmp[20];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	sbuf_mem(b, tmp + i, sizeof(tmp) - i);
+}
+
+static const char hex[] = "0123456789abcdef";
+
+void sbuf_hex64(struct sbuf *b, uint64_t v)
+{
+	char tmp[16];
+
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		tmp[i] = hex[v & 15];
+	sbuf_mem(b, tmp, sizeof(tmp));
+}
+
+void sbuf_quoted(struct sbuf *b, const char *s)
+{
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			sbuf_chr(b, (char)c);
+		} else {
+			char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+			sbuf_mem(b, esc, sizeof(esc));
+		}
+	}
+}
+
+void sbuf_errno(struct sbuf *b, int err)
+{
+	sbuf_str(b, strerror(err));
+}
+
+const char *sbuf_cstr(struct sbuf *b)
+{
+	b->buf[b->len] = '\0';
+	return b->buf;
+}

@@ -1,0 +1,39 @@
+/* Small string builder: the only text formatting nrexec does.
+ *
+ * printf-family formatting costs several KiB in a static musl binary, so
+ * messages and --print output are assembled from strings and integers here.
+ * A buffer with fd >= 0 flushes to that fd when full; one with fd < 0
+ * truncates (used for error messages handed back to main()).
+ */
+#ifndef NREXEC_SBUF_H
+#define NREXEC_SBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sbuf {
+	char *buf;
+	size_t cap;
+	size_t len;
+	int fd;
+};
+
+void sbuf_init(struct sbuf *b, char *mem, size_t cap, int fd);
+void sbuf_reset(struct sbuf *b);
+void sbuf_str(struct sbuf *b, const char *s);
+void sbuf_mem(struct sbuf *b, const char *s, size_t n);
+void sbuf_chr(struct sbuf *b, char c);
+void sbuf_u64(struct sbuf *b, uint64_t v);
+/* 16 hex digits, as /proc/self/status shows capability sets. */
+void sbuf_hex64(struct sbuf *b, uint64_t v);
+/* Quote text from the outside world: printable ASCII as is, anything
+ * else as \xNN, so a hostile name cannot forge log lines. */
+void sbuf_quoted(struct sbuf *b, const char *s);
+/* Append strerror(err). */
+void sbuf_errno(struct sbuf *b, int err);
+/* NUL-terminated view of the contents (the buffer keeps one spare byte). */
+const char *sbuf_cstr(struct sbuf *b);
+/* Write out what is buffered; returns 0 or -1 (errno set). */
+int sbuf_flush(struct sbuf *b);
+
+#endif

@@ -1,0 +1,310 @@
+#include "userdb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "idnum.h"
+
+int userdb_open(const char *path, int *fd)
+{
+	struct stat st;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int f = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (f < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+
+		close(f);
+		errno = e;
+		return -1;
+	}
+	*fd = f;
+	return 1;
+}
+
+void lr_init_fd(struct linereader *lr, int fd)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->fd = fd;
+}
+
+int lr_init_mem(struct linereader *lr, const char *text, size_t len)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->fd = -1;
+	/* a private copy: lines are split in place */
+	lr->buf = malloc(len + 1);
+	if (!lr->buf)
+		return -1;
+	memcpy(lr->buf, text, len);
+	lr->len = lr->cap = len;
+	lr->eof = 1;
+	return 0;
+}
+
+void lr_free(struct linereader *lr)
+{
+	free(lr->buf);
+	lr->buf = NULL;
+}
+
+/* Make room for at least one more byte after len. */
+static int lr_grow(struct linereader *lr)
+{
+	size_t ncap;
+	char *nbuf;
+
+	if (lr->pos > 0) {
+		memmove(lr->buf, lr->buf + lr->pos, lr->len - lr->pos);
+		lr->len -= lr->pos;
+		lr->pos = 0;
+		if (lr->len < lr->cap)
+			return 0;
+	}
+	if (lr->cap >= USERDB_LINE_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	ncap = lr->cap ? lr->cap * 2 : 4096;
+	nbuf = realloc(lr->buf, ncap + 1);
+	if (!nbuf)
+		return -1;
+	lr->buf = nbuf;
+	lr->cap = ncap;
+	return 0;
+}
+
+static int lr_fill(struct linereader *lr)
+{
+	ssize_t n;
+
+	if (lr->len == lr->cap && lr_grow(lr) < 0)
+		return -1;
+	do
+		n = read(lr->fd, lr->buf + lr->len, lr->cap - lr->len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		lr->eof = 1;
+	lr->len += (size_t)n;
+	return 0;
+}
+
+int lr_next(struct linereader *lr, char **line, size_t *len)
+{
+	char *nl;
+	size_t n;
+
+	for (;;) {
+		nl = memchr(lr->buf + lr->pos, '\n', lr->len - lr->pos);
+		if (nl || lr->eof)
+			break;
+		if (lr_fill(lr) < 0)
+			return -1;
+	}
+	if (!nl && lr->pos == lr->len)
+		return 0;
+	n = nl ? (size_t)(nl - (lr->buf + lr->pos)) : lr->len - lr->pos;
+	if (n > USERDB_LINE_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	*line = lr->buf + lr->pos;
+	lr->pos += n + (nl ? 1 : 0);
+	lr->lineno++;
+	/* CRLF files (edited on Windows) would otherwise end the last
+	 * member name or the shell with '\r' */
+	if (n > 0 && (*line)[n - 1] == '\r')
+		n--;
+	(*line)[n] = '\0';
+	*len = n;
+	return 1;
+}
+
+/* Cut line into exactly nf ':'-separated fields. */
+static int split_fields(char *line, char **f, int nf)
+{
+	int i = 0;
+
+	f[i++] = line;
+	for (char *p = line; *p != '\0'; p++) {
+		if (*p != ':')
+			continue;
+		if (i == nf)
+			return -1;
+		*p = '\0';
+		f[i++] = p + 1;
+	}
+	return i == nf ? 0 : -1;
+}
+
+/* Lines that can never be an entry; see pw_parse() in userdb.h. */
+static int not_an_entry(const char *line, size_t len)
+{
+	return len == 0 || line[0] == '#' || line[0] == '+' || line[0] == '-' ||
+	       line[0] == ':' || memchr(line, '\0', len) != NULL;
+}
+
+static int parse_id(const char *s, uint32_t *id)
+{
+	return idnum_parse(s, strlen(s), id);
+}
+
+int pw_parse(char *line, size_t len, struct pwent *e)
+{
+	char *f[7];
+
+	if (not_an_entry(line, len) || split_fields(line, f, 7) < 0)
+		return -1;
+	if (parse_id(f[2], &e->uid) < 0 || parse_id(f[3], &e->gid) < 0)
+		return -1;
+	e->name = f[0];
+	e->dir = f[5];
+	return 0;
+}
+
+int gr_parse(char *line, size_t len, struct grent *e)
+{
+	char *f[4];
+
+	if (not_an_entry(line, len) || split_fields(line, f, 4) < 0)
+		return -1;
+	if (parse_id(f[2], &e->gid) < 0)
+		return -1;
+	e->name = f[0];
+	e->members = f[3];
+	return 0;
+}
+
+int gr_has_member(const char *members, const char *user)
+{
+	size_t ulen = strlen(user);
+	const char *p = members;
+
+	while (*p != '\0') {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == ulen && memcmp(p, user, n) == 0)
+			return 1;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+int userdb_user_by_name(struct linereader *lr, const char *name,
+			struct pwent *e)
+{
+	char *line;
+	size_t len;
+	int r;
+
+	while ((r = lr_next(lr, &line, &len)) > 0)
+		if (pw_parse(line, len, e) == 0 && strcmp(e->name, name) == 0)
+			return 1;
+	return r;
+}
+
+int userdb_user_by_id(struct linereader *lr, uint32_t uid, struct pwent *e)
+{
+	char *line;
+	size_t len;
+	int r;
+
+	while ((r = lr_next(lr, &line, &len)) > 0)
+		if (pw_parse(line, len, e) == 0 && e->uid == uid)
+			return 1;
+	return r;
+}
+
+int userdb_group_by_name(struct linereader *lr, const char *name,
+			 uint32_t *gid)
+{
+	struct grent g;
+	char *line;
+	size_t len;
+	int r;
+
+	while ((r = lr_next(lr, &line, &len)) > 0) {
+		if (gr_parse(line, len, &g) == 0 && strcmp(g.name, name) == 0) {
+			*gid = g.gid;
+			return 1;
+		}
+	}
+	return r;
+}
+
+int gidlist_add(struct gidlist *gl, uint32_t gid)
+{
+	if (gl->n == gl->cap) {
+		size_t ncap = gl->cap ? gl->cap * 2 : 16;
+		uint32_t *n;
+
+		/* duplicates are only dropped later, so allow some slack
+		 * over the kernel limit; memory stays bounded either way */
+		if (gl->n >= 16 * GIDLIST_MAX) {
+			errno = E2BIG;
+			return -1;
+		}
+		n = realloc(gl->ids, ncap * sizeof(*n));
+		if (!n)
+			return -1;
+		gl->ids = n;
+		gl->cap = ncap;
+	}
+	gl->ids[gl->n++] = gid;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void gidlist_normalize(struct gidlist *gl)
+{
+	size_t i, out = 1;
+
+	if (gl->n < 2)
+		return;
+	/* sort-then-scan keeps this O(n log n) for users in many groups */
+	qsort(gl->ids + 1, gl->n - 1, sizeof(*gl->ids), cmp_u32);
+	for (i = 1; i < gl->n; i++) {
+		if (gl->ids[i] == gl->ids[0] || gl->ids[i] == gl->ids[out - 1])
+			continue;
+		gl->ids[out++] = gl->ids[i];
+	}
+	gl->n = out;
+}
+
+void gidlist_free(struct gidlist *gl)
+{
+	free(gl->ids);
+	memset(gl, 0, sizeof(*gl));
+}
+
+int userdb_memberships(struct linereader *lr, const char *user,
+		       struct gidlist *gl)
+{
+	struct grent g;
+	char *line;
+	size_t len;
+	int r;
+
+	while ((r = lr_next(lr, &line, &len)) > 0)
+		if (gr_parse(line, len, &g) == 0 &&
+		    gr_has_member(g.members, user) && gidlist_add(gl, g.gid) < 0)
+			return -1;
+	return r < 0 ? -1 : 0;
+}

@@ -1,0 +1,686 @@
+#!/bin/bash
+# tests/e2e/run.sh — container end-to-end suite for nrexec.
+#
+#   NREXEC=/abs/path/to/static/nrexec tests/e2e/run.sh
+#
+# Builds FROM-scratch images around $NREXEC (plus busybox-static) and checks
+# what the product promises inside real containers: ids, groups, HOME,
+# capabilities, no_new_privs, exit codes, signals reaching the app as PID 1,
+# Docker's own restrictions (--read-only, no-new-privileges, --cap-drop ALL,
+# --user), --cap-keep, --chown on volumes, and Dockerfile.example.
+#
+# Output is TAP-like: `ok N - name`, `not ok N - name` (with `#` diagnostics),
+# `ok N - name # SKIP reason`; then a closing `e2e: P passed, F failed, S skipped`
+# and the wall time. Exit status: 0 when nothing failed.
+#
+# Docker: tests/lib/dockerd.sh starts a daemon when none answers (installing
+# docker.io if needed) and the suite stops it again at the end if it started it
+# (NREXEC_KEEP_DOCKERD=1 keeps it). If Docker cannot be had, the suite prints
+# SKIPPED and exits 0 -- or 1 when NREXEC_REQUIRE_DOCKER=1 (CI).
+#
+# Other knobs: NREXEC_E2E_ONLY=REGEX runs only tests whose name matches;
+# NREXEC_E2E_KEEP=1 keeps the temp dir (logs) for inspection.
+# Everything created (containers, volumes, images) carries a per-run label and
+# unique name and is removed on exit; nothing is pruned globally.
+set -eu
+export DOCKER_BUILDKIT=0 LC_ALL=C
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+LIB=$ROOT/tests/lib
+T_START=$(date +%s%N)
+
+RUN_ID="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+export NREXEC_E2E_RUN=$RUN_ID
+WORK=$(mktemp -d /tmp/nrexec-e2e.XXXXXX)
+export NREXEC_E2E_IMAGES=$WORK/images.list
+: >"$NREXEC_E2E_IMAGES"
+WE_STARTED_DOCKERD=0
+DOCKER_UP=0
+
+log() { echo "# $*"; }
+
+cleanup() {
+	local rc=$?
+	set +e
+	if [ "$DOCKER_UP" = 1 ]; then
+		local ids
+		ids=$(timeout 30 docker ps -aq --filter "label=nrexec.e2e.run=$RUN_ID" 2>/dev/null)
+		[ -z "$ids" ] || timeout 60 docker rm -f $ids >/dev/null 2>&1
+		ids=$(timeout 30 docker volume ls -q --filter "label=nrexec.e2e.run=$RUN_ID" 2>/dev/null)
+		[ -z "$ids" ] || timeout 60 docker volume rm -f $ids >/dev/null 2>&1
+		"$LIB/scratch-image.sh" cleanup
+		# dangling stages of our Dockerfile.example build (labelled with --label)
+		ids=$(timeout 30 docker images -q --filter "label=nrexec.e2e.run=$RUN_ID" 2>/dev/null | sort -u)
+		[ -z "$ids" ] || timeout 60 docker image rm -f $ids >/dev/null 2>&1
+	fi
+	if [ "$WE_STARTED_DOCKERD" = 1 ] && [ "${NREXEC_KEEP_DOCKERD:-0}" != 1 ]; then
+		"$LIB/dockerd.sh" stop >/dev/null 2>&1
+	fi
+	if [ "${NREXEC_E2E_KEEP:-0}" = 1 ]; then
+		echo "# kept work dir: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+skip_suite() {
+	echo "################################################################"
+	echo "## SKIPPED: container suite ($1)"
+	echo "################################################################"
+	if [ "${NREXEC_REQUIRE_DOCKER:-0}" = 1 ]; then
+		echo "NREXEC_REQUIRE_DOCKER=1: treating this as a failure" >&2
+		exit 1
+	fi
+	exit 0
+}
+
+# ---------------------------------------------------------------- set-up ---
+
+if [ -z "${NREXEC:-}" ]; then
+	echo "run.sh: ERROR: set NREXEC to the absolute path of a static nrexec binary" >&2
+	exit 2
+fi
+case $NREXEC in /*) ;; *) NREXEC=$(pwd)/$NREXEC ;; esac
+export NREXEC
+[ -f "$NREXEC" ] && [ -x "$NREXEC" ] || { echo "run.sh: ERROR: NREXEC=$NREXEC is not an executable file" >&2; exit 2; }
+if command -v readelf >/dev/null && readelf -l "$NREXEC" 2>/dev/null | grep -q 'program interpreter'; then
+	echo "run.sh: ERROR: $NREXEC is dynamically linked; a FROM scratch image needs a static binary" >&2
+	exit 2
+fi
+
+if ! DSTATE=$("$LIB/dockerd.sh" start 2>"$WORK/dockerd-start.err"); then
+	cat "$WORK/dockerd-start.err" >&2
+	skip_suite "Docker could not be installed or started: $(grep -m1 ERROR "$WORK/dockerd-start.err" || echo 'see above')"
+fi
+[ "$(printf '%s\n' "$DSTATE" | tail -n1)" = started ] && WE_STARTED_DOCKERD=1
+DOCKER_UP=1
+log "docker: client $(docker version -f '{{.Client.Version}}' 2>/dev/null), server $(docker version -f '{{.Server.Version}}' 2>/dev/null)$([ "$WE_STARTED_DOCKERD" = 1 ] && echo ', daemon started by this run')"
+log "nrexec: $NREXEC ($(stat -c %s "$NREXEC") bytes)"
+
+HAS_CHOWN=0
+if "$NREXEC" --help 2>&1 | grep -q -- --chown; then HAS_CHOWN=1; fi
+
+# ------------------------------------------------------------- framework ---
+
+N=0 PASS=0 FAIL=0 SKIP=0
+TFAIL=0
+CSEQ=0
+OUT= ERR= RC=
+
+diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
+fail() { TFAIL=1; diag "FAIL: $*"; }
+
+# show the last container's output (on failure)
+show_last() {
+	[ -n "$OUT" ] || return 0
+	diag "last container: exit $RC" "stdout:"
+	head -n 25 "$OUT" | sed 's/^/#     /'
+	diag "stderr:"
+	head -n 10 "$ERR" | sed 's/^/#     /'
+}
+
+# t NAME FUNCTION [ARGS]: run one test; it fails if FUNCTION calls fail (or returns non-zero)
+t() {
+	local name=$1 fn=$2 t0 ms
+	shift 2
+	if [ -n "${NREXEC_E2E_ONLY:-}" ] && ! printf '%s' "$name" | grep -Eq -- "$NREXEC_E2E_ONLY"; then
+		return 0
+	fi
+	TFAIL=0 OUT= ERR= RC=
+	t0=$(date +%s%N)
+	# called in an || list: errexit is off inside, tests assert explicitly
+	"$fn" "$@" >"$WORK/diag" 2>&1 || { [ "$TFAIL" = 1 ] || { TFAIL=1; echo "#   FAIL: test function returned non-zero"; } >>"$WORK/diag"; }
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	N=$((N + 1))
+	if [ "$TFAIL" = 0 ]; then
+		PASS=$((PASS + 1))
+		echo "ok $N - $name [$ms ms]"
+		grep '^# note:' "$WORK/diag" || true
+	else
+		FAIL=$((FAIL + 1))
+		echo "not ok $N - $name [$ms ms]"
+		show_last >>"$WORK/diag"
+		cat "$WORK/diag"
+	fi
+}
+
+skip() { # NAME REASON
+	if [ -n "${NREXEC_E2E_ONLY:-}" ] && ! printf '%s' "$1" | grep -Eq -- "$NREXEC_E2E_ONLY"; then
+		return 0
+	fi
+	N=$((N + 1)) SKIP=$((SKIP + 1))
+	echo "ok $N - $1 # SKIP $2"
+}
+
+dk() { timeout "${DK_TIMEOUT:-120}" docker "$@"; }
+
+# crun [docker run options] IMAGE [ARGS]: run a container to completion
+# (bounded by CRUN_TIMEOUT, default 60 s); sets RC, OUT (stdout file),
+# ERR (stderr file: the container's, or docker's own error if it never ran).
+crun() {
+	CSEQ=$((CSEQ + 1))
+	local name="nrexec-e2e-$RUN_ID-$CSEQ"
+	OUT=$WORK/c$CSEQ.out ERR=$WORK/c$CSEQ.err RC=
+	: >"$OUT"
+	if ! dk run -d --name "$name" --label "nrexec.e2e.run=$RUN_ID" "$@" >/dev/null 2>"$ERR"; then
+		RC=$(dk inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null || echo docker-run-failed)
+		[ -n "$RC" ] && [ "$RC" != 0 ] || RC=docker-run-failed
+		dk rm -f "$name" >/dev/null 2>&1 || true
+		return 0
+	fi
+	if ! RC=$(timeout "${CRUN_TIMEOUT:-60}" docker wait "$name" 2>/dev/null); then
+		RC=timeout
+		dk kill "$name" >/dev/null 2>&1 || true
+	fi
+	dk logs "$name" >"$OUT" 2>"$ERR" || true
+	dk rm -f "$name" >/dev/null 2>&1 || true
+}
+
+# value of a /proc/PID/status field, whitespace normalised
+sfield() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ +/, ""); sub(/ +$/, ""); print; exit }' "$2"; }
+
+expect_rc() { [ "$RC" = "$1" ] || fail "exit status: expected $1, got $RC"; }
+expect_field() { # FILE KEY VALUE
+	local got
+	got=$(sfield "$2" "$1")
+	[ "$got" = "$3" ] || fail "$2: expected '$3', got '$got'"
+}
+expect_out() { grep -Eq -- "$1" "$OUT" || fail "stdout has no line matching /$1/"; }
+expect_no_out() { ! grep -Eq -- "$1" "$OUT" || fail "stdout unexpectedly matches /$1/"; }
+# first line of stderr starts with "nrexec: "
+expect_nrexec_msg() {
+	local first
+	first=$(head -n1 "$ERR")
+	case $first in
+	"nrexec: "?*) ;;
+	*) fail "stderr should start with 'nrexec: ', first line is: '$first'" ;;
+	esac
+}
+
+Z=0000000000000000
+# all ids = uid/gid, Groups as given, no capability at all, NNP 1
+expect_dropped() { # FILE UID GID GROUPS
+	expect_field "$1" Uid "$2 $2 $2 $2"
+	expect_field "$1" Gid "$3 $3 $3 $3"
+	expect_field "$1" Groups "$4"
+	local c
+	for c in CapInh CapPrm CapEff CapBnd CapAmb; do expect_field "$1" "$c" "$Z"; done
+	expect_field "$1" NoNewPrivs 1
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# ---------------------------------------------------------------- images ---
+
+SI=$LIB/scratch-image.sh
+mkdir -p "$WORK/files"
+F=$WORK/files
+
+# the test app: prints its pid and uid, exits 0 on TERM. `sleep & wait`
+# because a trap only runs after a foreground command ends.
+cat >"$F/server" <<'EOS'
+#!/bin/sh
+trap 'echo "got TERM"; exit 0' TERM
+echo "pid=$$ uid=$(id -u)"
+echo ready
+sleep 1000 &
+wait $!
+echo "wait returned without TERM"
+exit 1
+EOS
+printf '#!/bin/sh\necho should not run\n' >"$F/noexec"
+
+cat >"$F/bindtest" <<'EOS'
+#!/bin/sh
+# try to listen on :80; print BOUND if a listening socket on port 80 appears
+echo "uid=$(id -u) port_start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)"
+grep -E '^Cap(Eff|Amb)' /proc/self/status
+nc -l -p 80 </dev/null >/dev/null 2>/tmp/nc.err &
+p=$!
+i=0
+while [ $i -lt 20 ]; do
+	if cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -Eq '^ *[0-9]+: [0-9A-F]+:0050 [0-9A-F]+:0000 0A '; then
+		echo BOUND
+		break
+	fi
+	kill -0 $p 2>/dev/null || break
+	sleep 0.1
+	i=$((i + 1))
+done
+kill $p 2>/dev/null
+wait $p
+echo "nc exit $? $(cat /tmp/nc.err)"
+EOS
+
+cat >"$F/passwd" <<'EOS'
+root:x:0:0:root:/root:/bin/sh
+app:x:10001:10001::/home/app:/bin/sh
+EOS
+cat >"$F/group" <<'EOS'
+root:x:0:
+app:x:10001:
+extra:x:2000:app
+EOS
+
+# a setuid-root probe: prints the ids it runs with (needs a C compiler)
+HAVE_SUIDPROBE=0
+if command -v cc >/dev/null; then
+	cat >"$WORK/suidprobe.c" <<'EOS'
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+	uid_t r, e, s;
+	getresuid(&r, &e, &s);
+	printf("ruid=%u euid=%u suid=%u\n", r, e, s);
+	printf("setuid0=%s\n", setuid(0) == 0 ? "ok" : "denied");
+	return 0;
+}
+EOS
+	if cc -static -O2 -o "$F/suidprobe" "$WORK/suidprobe.c" 2>"$WORK/suidprobe.log"; then
+		HAVE_SUIDPROBE=1
+	fi
+fi
+
+log "building test images ..."
+t_img=$(now_ms)
+COMMON=(--file "$F/server:/app/server:0755" --file "$F/noexec:/app/noexec:0644" --file "$F/bindtest:/app/bindtest:0755")
+[ "$HAVE_SUIDPROBE" = 1 ] && COMMON+=(--file "$F/suidprobe:/bin/suidprobe:4755")
+if ! IMG_A=$("$SI" build "${COMMON[@]}" \
+		--line 'ENTRYPOINT ["/nrexec", "10001:10001", "/bin/cat", "/proc/self/status"]') ||
+   ! IMG_G=$("$SI" build "${COMMON[@]}" --line 'ENTRYPOINT ["/nrexec"]') ||
+   ! IMG_B=$("$SI" build "${COMMON[@]}" --file "$F/passwd:/etc/passwd:0644" --file "$F/group:/etc/group:0644" \
+		--line 'ENTRYPOINT ["/nrexec", "app"]' --line 'CMD ["/bin/cat", "/proc/self/status"]') ||
+   ! IMG_C=$("$SI" build "${COMMON[@]}" --line 'ENTRYPOINT ["/nrexec", "10001:10001", "/app/server"]'); then
+	echo "not ok 1 - building the test images"
+	echo "e2e: 0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+log "images built in $(( $(now_ms) - t_img )) ms"
+
+# ------------------------------------------------------------ scenarios ---
+
+# a. scratch image, no /etc/passwd or /etc/group
+test_a_numeric() {
+	crun "$IMG_A"
+	expect_rc 0
+	expect_dropped "$OUT" 10001 10001 10001
+}
+test_a_nopasswd_home() {
+	crun -e FOO=bar "$IMG_G" 10001:10001 /bin/sh -c \
+		'test -e /etc/passwd && echo HAS_PASSWD; test -e /etc/group && echo HAS_GROUP; echo "HOME=$HOME"; echo "FOO=$FOO"'
+	expect_rc 0
+	expect_no_out '^HAS_'
+	expect_out '^HOME=/$'
+	expect_out '^FOO=bar$'
+}
+test_a_suid() {
+	# control: without nrexec (docker --user, no NNP) the probe does regain euid 0
+	crun --user 10001:10001 --entrypoint /bin/suidprobe "$IMG_G"
+	grep -q 'euid=0' "$OUT" || { diag "note: control run did not get euid 0 ($(tr '\n' ' ' <"$OUT")): probe says nothing"; }
+	crun "$IMG_G" 10001:10001 /bin/suidprobe
+	expect_rc 0
+	expect_out '^ruid=10001 euid=10001 suid=10001$'
+	expect_out '^setuid0=denied$'
+}
+
+# b. named user from the image's own /etc/passwd and /etc/group
+test_b_named() {
+	crun "$IMG_B"
+	expect_rc 0
+	expect_dropped "$OUT" 10001 10001 "2000 10001"
+}
+test_b_home_env() {
+	crun -e FOO=bar "$IMG_B" /bin/env
+	expect_rc 0
+	expect_out '^HOME=/home/app$'
+	expect_out '^FOO=bar$'
+	expect_out '^PATH=/'
+}
+test_b_uid_with_entry() {
+	crun --entrypoint /nrexec "$IMG_B" 10001 /bin/sh -c 'cat /proc/self/status; echo "HOME=$HOME"'
+	expect_rc 0
+	expect_dropped "$OUT" 10001 10001 "2000 10001"
+	expect_out '^HOME=/home/app$'
+}
+test_b_user_group() {
+	crun --entrypoint /nrexec "$IMG_B" app:extra /bin/cat /proc/self/status
+	expect_rc 0
+	expect_dropped "$OUT" 10001 2000 2000
+}
+test_b_unknown_user() {
+	crun --entrypoint /nrexec "$IMG_B" nosuchuser /bin/echo SHOULD-NOT-RUN
+	expect_rc 125
+	expect_nrexec_msg
+	expect_no_out SHOULD-NOT-RUN
+}
+
+# c. signals and exit codes
+test_c_stop() {
+	CSEQ=$((CSEQ + 1))
+	local name="nrexec-e2e-$RUN_ID-$CSEQ" i t0 ms code
+	OUT=$WORK/c$CSEQ.out ERR=$WORK/c$CSEQ.err RC=
+	dk run -d --name "$name" --label "nrexec.e2e.run=$RUN_ID" "$IMG_C" >/dev/null 2>"$ERR" ||
+		{ fail "docker run failed"; return 0; }
+	for i in $(seq 1 100); do
+		dk logs "$name" >"$OUT" 2>"$ERR" || true
+		grep -q '^ready$' "$OUT" && break
+		[ "$(dk inspect -f '{{.State.Running}}' "$name")" = true ] || break
+		sleep 0.1
+	done
+	grep -q '^ready$' "$OUT" || { fail "the app never printed 'ready'"; dk rm -f "$name" >/dev/null 2>&1; return 0; }
+	t0=$(now_ms)
+	timeout 30 docker stop -t 10 "$name" >/dev/null 2>&1 || fail "docker stop failed or hung"
+	ms=$(( $(now_ms) - t0 ))
+	code=$(dk inspect -f '{{.State.ExitCode}}' "$name")
+	dk logs "$name" >"$OUT" 2>"$ERR" || true
+	RC=$code
+	dk rm -f "$name" >/dev/null 2>&1 || true
+	echo "# note: docker stop -t 10 took $ms ms"
+	[ "$ms" -lt 3000 ] || fail "docker stop took $ms ms (>= 3000): SIGTERM did not reach the app"
+	expect_out '^pid=1 uid=10001$'
+	expect_out '^got TERM$'
+	[ "$code" = 0 ] || fail "exit code after docker stop: expected 0 (app's TERM trap), got $code"
+}
+test_c_exit3() {
+	crun "$IMG_G" 10001:10001 /bin/sh -c 'exit 3'
+	expect_rc 3
+}
+test_c_notfound_abs() {
+	crun "$IMG_G" 10001:10001 /no/such/command
+	expect_rc 127
+	expect_nrexec_msg
+}
+test_c_notfound_path() {
+	crun "$IMG_G" 10001:10001 no-such-command
+	expect_rc 127
+	expect_nrexec_msg
+}
+test_c_noexec() {
+	crun "$IMG_G" 10001:10001 /app/noexec
+	expect_rc 126
+	expect_nrexec_msg
+	expect_no_out 'should not run'
+}
+
+# d. Docker variations
+test_d_readonly() {
+	crun --read-only "$IMG_A"
+	expect_rc 0
+	expect_dropped "$OUT" 10001 10001 10001
+}
+test_d_nnp() {
+	crun --security-opt no-new-privileges "$IMG_A"
+	expect_rc 0
+	expect_dropped "$OUT" 10001 10001 10001
+}
+test_d_capdrop_all() {
+	crun --cap-drop ALL "$IMG_G" 10001:10001 /bin/echo SHOULD-NOT-RUN
+	expect_rc 125
+	expect_nrexec_msg
+	expect_no_out SHOULD-NOT-RUN
+}
+test_d_user_same() {
+	crun --user 10001:10001 "$IMG_A"
+	expect_rc 0
+	expect_field "$OUT" Uid "10001 10001 10001 10001"
+	expect_field "$OUT" Gid "10001 10001 10001 10001"
+	local c
+	for c in CapInh CapPrm CapEff CapAmb; do expect_field "$OUT" "$c" "$Z"; done
+	expect_field "$OUT" NoNewPrivs 1
+	echo "# note: with docker --user: Groups '$(sfield Groups "$OUT")', CapBnd $(sfield CapBnd "$OUT")"
+}
+test_d_user_other() {
+	crun --user 10002:10002 "$IMG_G" 10001:10001 /bin/echo SHOULD-NOT-RUN
+	expect_rc 125
+	expect_nrexec_msg
+	expect_no_out SHOULD-NOT-RUN
+	grep -q 10001 "$ERR" && grep -q 10002 "$ERR" || fail "the message should name both identities (10001 and 10002)"
+}
+test_d_capkeep_bind() {
+	crun --sysctl net.ipv4.ip_unprivileged_port_start=1024 "$IMG_G" \
+		--cap-keep net_bind_service 10001:10001 /app/bindtest
+	expect_rc 0
+	expect_out '^uid=10001 port_start=1024$'
+	expect_out '^CapAmb:[[:space:]]+0000000000000400$'
+	expect_out '^BOUND$'
+}
+test_d_nocap_bind_fails() {
+	crun --sysctl net.ipv4.ip_unprivileged_port_start=1024 "$IMG_G" 10001:10001 /app/bindtest
+	expect_rc 0
+	expect_out '^uid=10001 port_start=1024$'
+	expect_no_out '^BOUND$'
+	expect_out '^nc exit [1-9].*(denied|Permission)'
+}
+
+# e. volumes and --chown
+# populate a volume/dir as root: a file, a tree, a symlink pointing out of it
+POPULATE='mkdir -p /data/sub/deep && echo hi >/data/pre && touch /data/sub/deep/f && ln -sf /nrexec /data/link && chown -h -R 0:0 /data && chmod 755 /data'
+# owner and ctime (ns) of every entry, symlinks not followed
+LIST_CMD='cd /data && find . -xdev | sort | while read -r p; do stat -c "%u:%g %z %n" "$p"; done; stat -c "nrexec %u:%g" /nrexec'
+
+new_volume() {
+	local v="nrexec-e2e-$RUN_ID-vol$((CSEQ + 1))-$RANDOM"
+	dk volume create --label "nrexec.e2e.run=$RUN_ID" "$v" >/dev/null || return 1
+	echo "$v"
+}
+# every entry under /data (as listed by LIST_CMD in $OUT) owned by 10001:10001
+expect_all_owned() {
+	local bad
+	bad=$(grep -v '^nrexec ' "$OUT" | grep -v '^10001:10001 ' || true)
+	[ -z "$bad" ] || fail "entries not owned by 10001:10001: $(printf '%s' "$bad" | tr '\n' ';')"
+	grep -q '^10001:10001 .* \.$' "$OUT" || fail "/data itself is not owned by 10001:10001"
+	grep -q '^nrexec 0:0$' "$OUT" || fail "the symlink target /nrexec changed owner"
+}
+
+test_e_named_volume() {
+	local v
+	v=$(new_volume) || { fail "docker volume create failed"; return 0; }
+	crun -v "$v:/data" --entrypoint /bin/sh "$IMG_G" -c "$POPULATE"
+	[ "$RC" = 0 ] || { fail "populating the volume failed"; return 0; }
+	crun -v "$v:/data" "$IMG_G" --chown /data 10001:10001 /bin/sh -c 'touch /data/x && id -u && echo TOUCHED'
+	expect_rc 0
+	expect_out '^10001$'
+	expect_out '^TOUCHED$'
+	crun -v "$v:/data" --entrypoint /bin/sh "$IMG_G" -c "$LIST_CMD"
+	expect_all_owned
+	grep -q '^10001:10001 .* \./x$' "$OUT" || fail "/data/x is missing or not owned by 10001"
+	grep -q '^10001:10001 .* \./link$' "$OUT" || fail "the symlink itself was not chowned"
+	cp "$OUT" "$WORK/e_before"
+	# second run: nothing to change, so no ctime may move
+	crun -v "$v:/data" "$IMG_G" --chown /data 10001:10001 /bin/true
+	expect_rc 0
+	crun -v "$v:/data" --entrypoint /bin/sh "$IMG_G" -c "$LIST_CMD"
+	if ! diff "$WORK/e_before" "$OUT" >"$WORK/e_diff"; then
+		fail "second --chown run changed entries (owner or ctime):"
+		diag "$(cat "$WORK/e_diff")"
+	fi
+}
+test_e_init_container() {
+	local v
+	v=$(new_volume) || { fail "docker volume create failed"; return 0; }
+	crun -v "$v:/data" --entrypoint /bin/sh "$IMG_G" -c "$POPULATE"
+	[ "$RC" = 0 ] || { fail "populating the volume failed"; return 0; }
+	crun -v "$v:/data" "$IMG_G" --chown /data 10001:10001
+	expect_rc 0
+	[ ! -s "$OUT" ] || fail "no command given, yet something printed on stdout"
+	crun -v "$v:/data" --entrypoint /bin/sh "$IMG_G" -c "$LIST_CMD"
+	expect_all_owned
+}
+test_e_bind_mount() {
+	local d=$WORK/bind
+	mkdir -p "$d/sub/deep"
+	echo hi >"$d/pre"; touch "$d/sub/deep/f"; ln -s /nrexec "$d/link"
+	chown -h -R 0:0 "$d"; chmod 755 "$d"
+	crun -v "$d:/data" "$IMG_G" --chown /data 10001:10001 /bin/sh -c 'touch /data/x && echo TOUCHED'
+	expect_rc 0
+	expect_out '^TOUCHED$'
+	local bad
+	bad=$(find "$d" \( ! -uid 10001 -o ! -gid 10001 \) -printf '%u:%g %p\n')
+	[ -z "$bad" ] || fail "host entries not owned by 10001:10001: $(printf '%s' "$bad" | tr '\n' ';')"
+	find "$d" -printf '%U:%G %C@ %p\n' | sort -k3 >"$WORK/bind_before"
+	crun -v "$d:/data" "$IMG_G" --chown /data 10001:10001 /bin/true
+	expect_rc 0
+	find "$d" -printf '%U:%G %C@ %p\n' | sort -k3 >"$WORK/bind_after"
+	if ! diff "$WORK/bind_before" "$WORK/bind_after" >"$WORK/bind_diff"; then
+		fail "second --chown run changed host entries (owner or ctime):"
+		diag "$(cat "$WORK/bind_diff")"
+	fi
+}
+test_e_hardlink_out() {
+	# a hard link to a root file outside the mount must not be handed over
+	local d=$WORK/bind-hl
+	mkdir -p "$d"
+	echo secret >"$WORK/outside-secret"
+	chmod 600 "$WORK/outside-secret"
+	ln "$WORK/outside-secret" "$d/hl"
+	echo ok >"$d/plain"
+	chown -R 0:0 "$d" "$WORK/outside-secret"
+	crun -v "$d:/data" "$IMG_G" --chown /data 10001:10001 /bin/echo RAN
+	expect_rc 0
+	expect_out '^RAN$'
+	[ "$(stat -c %u:%g "$WORK/outside-secret")" = 0:0 ] ||
+		fail "the file outside the volume now belongs to $(stat -c %u:%g "$WORK/outside-secret")"
+	[ "$(stat -c %u "$d/plain")" = 10001 ] || fail "a plain file in the volume was not chowned"
+}
+test_e_mount_below() {
+	local v
+	v=$(new_volume) || { fail "docker volume create failed"; return 0; }
+	crun -v "$v:/data" --tmpfs /data/mnt "$IMG_G" --chown /data 10001:10001 \
+		/bin/sh -c 'stat -c "%u %n" /data /data/mnt'
+	expect_rc 0
+	expect_out '^10001 /data$'
+	expect_out '^0 /data/mnt$'
+}
+
+# f. Dockerfile.example
+test_f_example() {
+	local df=$ROOT/Dockerfile.example tag="nrexec-e2e/example:$RUN_ID" id pid i ports p ep last_from
+	echo "$tag" >>"$NREXEC_E2E_IMAGES"
+	local t0
+	t0=$(now_ms)
+	if ! "$LIB/debian-base.sh" >"$WORK/base.log" 2>&1; then
+		fail "tests/lib/debian-base.sh failed:"; diag "$(tail -n 15 "$WORK/base.log")"; return 0
+	fi
+	echo "# note: base image ready in $(( $(now_ms) - t0 )) ms"
+	t0=$(now_ms)
+	if ! (cd "$ROOT" && DK_TIMEOUT=900 dk build --force-rm --label "nrexec.e2e.run=$RUN_ID" \
+			-f Dockerfile.example -t "$tag" .) >"$WORK/example-build.log" 2>&1; then
+		fail "docker build -f Dockerfile.example failed:"; diag "$(tail -n 25 "$WORK/example-build.log")"; return 0
+	fi
+	echo "# note: docker build -f Dockerfile.example took $(( $(now_ms) - t0 )) ms, image $(( $(docker image inspect -f '{{.Size}}' "$tag") / 1000 )) kB"
+
+	# image config
+	ep=$(docker image inspect -f '{{json .Config.Entrypoint}}' "$tag")
+	printf '%s' "$ep" | grep -q '^\["/nrexec"' || fail "Entrypoint does not start with /nrexec: $ep"
+	ports=$(docker image inspect -f '{{range $p, $v := .Config.ExposedPorts}}{{$p}} {{end}}' "$tag")
+	[ -n "$ports" ] || fail "no EXPOSEd port"
+	for p in $ports; do
+		[ "${p%%/*}" -gt 1024 ] 2>/dev/null || fail "exposed port $p is not above 1024"
+	done
+	echo "# note: Entrypoint $ep, Cmd $(docker image inspect -f '{{json .Config.Cmd}}' "$tag"), ExposedPorts $ports, User '$(docker image inspect -f '{{.Config.User}}' "$tag")'"
+	last_from=$(grep -iE '^[[:space:]]*FROM[[:space:]]' "$df" | tail -n1 | awk '{print $2}')
+	if [ "$last_from" = scratch ]; then
+		id=$(dk create --label "nrexec.e2e.run=$RUN_ID" "$tag") || { fail "docker create failed"; return 0; }
+		dk export "$id" | tar -t >"$WORK/example-files" 2>/dev/null || true
+		dk rm -f "$id" >/dev/null 2>&1 || true
+		grep -qE '^(\./)?nrexec$' "$WORK/example-files" || fail "/nrexec is not in the final image"
+		! grep -qE '^(\./)?etc/passwd$' "$WORK/example-files" || fail "the FROM scratch image has an /etc/passwd"
+		echo "# note: final image (FROM scratch) holds $(grep -cv '/$' "$WORK/example-files") non-directory entries"
+	else
+		echo "# note: final stage is FROM $last_from: /etc/passwd check not applicable"
+	fi
+
+	# run it: the app must be PID 1 of the container, non-root, NNP set
+	CSEQ=$((CSEQ + 1))
+	local name="nrexec-e2e-$RUN_ID-$CSEQ" ms code
+	OUT=$WORK/c$CSEQ.out ERR=$WORK/c$CSEQ.err RC=
+	if ! dk run -d --name "$name" --label "nrexec.e2e.run=$RUN_ID" "$tag" >/dev/null 2>"$ERR"; then
+		fail "docker run of the example image failed"; return 0
+	fi
+	for i in $(seq 1 20); do
+		[ "$(dk inspect -f '{{.State.Running}}' "$name")" = true ] && break
+		sleep 0.1
+	done
+	sleep 1
+	if [ "$(dk inspect -f '{{.State.Running}}' "$name")" = true ]; then
+		pid=$(dk inspect -f '{{.State.Pid}}' "$name")
+		cp "/proc/$pid/status" "$WORK/example-status" 2>/dev/null || true
+		echo "# note: PID 1 is '$(cat "/proc/$pid/comm" 2>/dev/null)', Uid $(sfield Uid "$WORK/example-status"), Groups '$(sfield Groups "$WORK/example-status")', CapEff $(sfield CapEff "$WORK/example-status"), NoNewPrivs $(sfield NoNewPrivs "$WORK/example-status")"
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" != nrexec ] || fail "nrexec is still PID 1 (did not exec)"
+		case $(sfield Uid "$WORK/example-status") in
+		"0 "*|*" 0 "*|*" 0"|"") fail "the app runs with uid 0 somewhere: Uid $(sfield Uid "$WORK/example-status")" ;;
+		esac
+		[ "$(sfield NoNewPrivs "$WORK/example-status")" = 1 ] || fail "NoNewPrivs is not 1"
+		t0=$(now_ms)
+		timeout 30 docker stop -t 10 "$name" >/dev/null 2>&1 || true
+		ms=$(( $(now_ms) - t0 ))
+		code=$(dk inspect -f '{{.State.ExitCode}}' "$name")
+		echo "# note: docker stop -t 10 took $ms ms, exit code $code"
+		[ "$ms" -lt 5000 ] || fail "docker stop took $ms ms: the example app does not stop on SIGTERM"
+	else
+		code=$(dk inspect -f '{{.State.ExitCode}}' "$name")
+		dk logs "$name" >"$OUT" 2>"$ERR" || true
+		RC=$code
+		echo "# note: the example container exited by itself (code $code)"
+		[ "$code" = 0 ] || fail "the example container exited with $code"
+		grep -Eq 'uid=[1-9][0-9]*' "$OUT" ||
+			fail "the container exited before its uid could be read, and printed no 'uid=N' (N>0)"
+	fi
+	dk logs "$name" >"$OUT" 2>"$ERR" || true
+	dk rm -f "$name" >/dev/null 2>&1 || true
+}
+
+# ---------------------------------------------------------------- run them ---
+
+echo "# nrexec container suite (run $RUN_ID)"
+t "a: scratch, no passwd: 10001:10001 drops ids, groups, all caps; NNP" test_a_numeric
+t "a: scratch, no passwd: no /etc/passwd present, HOME=/, env passed through" test_a_nopasswd_home
+if [ "$HAVE_SUIDPROBE" = 1 ]; then
+	t "a: a setuid-root binary in the image cannot regain root" test_a_suid
+else
+	skip "a: a setuid-root binary in the image cannot regain root" "no C compiler to build the probe"
+fi
+t "b: named user 'app': passwd ids, Groups 2000 10001" test_b_named
+t "b: named user 'app': HOME=/home/app, other env untouched" test_b_home_env
+t "b: uid 10001 with a passwd entry behaves like the name" test_b_uid_with_entry
+t "b: app:extra: gid 2000, Groups 2000 only" test_b_user_group
+t "b: unknown user name: exit 125, nrexec: message, command not run" test_b_unknown_user
+t "c: app is PID 1 and gets SIGTERM: docker stop -t 10 returns fast, exit 0" test_c_stop
+t "c: app's exit status 3 is docker run's" test_c_exit3
+t "c: command not found (absolute path): 127" test_c_notfound_abs
+t "c: command not found (PATH lookup): 127" test_c_notfound_path
+t "c: command not executable: 126" test_c_noexec
+t "d: --read-only" test_d_readonly
+t "d: --security-opt no-new-privileges" test_d_nnp
+t "d: --cap-drop ALL: cannot switch, exit 125, nrexec: message" test_d_capdrop_all
+t "d: --user 10001:10001 (already the target): passthrough" test_d_user_same
+t "d: --user 10002:10002 with target 10001: exit 125 naming both" test_d_user_other
+t "d: --cap-keep net_bind_service: uid 10001 binds :80 (port_start=1024)" test_d_capkeep_bind
+t "d: without --cap-keep the same bind to :80 fails" test_d_nocap_bind_fails
+if [ "$HAS_CHOWN" = 1 ]; then
+	t "e: --chown on a named volume: owned by 10001, app writes; 2nd run changes nothing" test_e_named_volume
+	t "e: --chown with no command (init container): exit 0, volume owned" test_e_init_container
+	t "e: --chown on a bind mount: owned by 10001; 2nd run changes no ctime" test_e_bind_mount
+	t "e: --chown skips a hard link to a file outside the volume" test_e_hardlink_out
+	t "e: --chown leaves a mount point below PATH alone" test_e_mount_below
+else
+	for n in "named volume" "init container" "bind mount" "hard link out of the volume" "mount point below PATH"; do
+		skip "e: --chown: $n" "--chown not built yet"
+	done
+fi
+if [ -f "$ROOT/Dockerfile.example" ]; then
+	CRUN_TIMEOUT=120 t "f: Dockerfile.example builds; runs non-root as PID 1; config sane" test_f_example
+else
+	skip "f: Dockerfile.example" "$ROOT/Dockerfile.example does not exist yet"
+fi
+
+WALL_MS=$(( ($(date +%s%N) - T_START) / 1000000 ))
+echo "# wall time: $((WALL_MS / 1000)).$(printf '%03d' $((WALL_MS % 1000))) s"
+echo "e2e: $PASS passed, $FAIL failed, $SKIP skipped"
+[ "$FAIL" = 0 ]

@@ -1,0 +1,30 @@
+# Test targets, included by the top-level Makefile.
+#
+# Unit tests: each tests/unit/test_*.c is linked with every product object
+# but main.o, built without optimisation and with ASan/UBSan, plus
+# tests/unit/wraps.c. The --wrap list turns the credential calls into
+# fakes that a test may switch on (see wraps.h); off, they call the real
+# function.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+WRAPPED   := setgroups setresgid setresuid getresuid getresgid getgroups \
+             setuid setgid capget capset prctl getauxval getuid geteuid \
+             getgid getegid fchownat fchown execvp
+WRAPFLAGS := $(foreach f,$(WRAPPED),-Wl,--wrap=$(f))
+SAN       ?= -fsanitize=address,undefined -fno-sanitize-recover=all
+UNITFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE $(SAN) -Isrc -Itests/unit
+
+$(B)/unit/%: tests/unit/%.c tests/unit/wraps.c tests/unit/wraps.h $(LIBSRCS) $(wildcard src/*.h) | $(B)/unit
+	$(CC) $(UNITFLAGS) $< tests/unit/wraps.c $(LIBSRCS) $(WRAPFLAGS) \
+	    $(CAPNG_A) -lcmocka -o $@
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+integration: $(B)/nrexec
+	NREXEC=$(CURDIR)/$(B)/nrexec bash tests/integration/run.sh
+
+e2e: $(B)/nrexec
+	NREXEC=$(CURDIR)/$(B)/nrexec bash tests/e2e/run.sh
+
+test: unit integration

@@ -63,13 +63,18 @@ static int caps_set(uint64_t eff, uint64_t prm, uint64_t inh)
 }
 
 /* Highest capability the running kernel knows: PR_CAPBSET_READ answers
- * EINVAL past it. Asked of the kernel, not of /proc, which may be absent. */
+ * EINVAL past it. Asked of the kernel, not of /proc, which may be absent.
+ * Any other error answers 63, so that the steps using it fail loudly on
+ * that capability instead of skipping the rest. */
 static unsigned cap_last(void)
 {
 	unsigned c = 0;
 
-	while (c < 63 && prctl(PR_CAPBSET_READ, (unsigned long)c + 1, 0, 0, 0) >= 0)
+	while (c < 63) {
+		if (prctl(PR_CAPBSET_READ, (unsigned long)c + 1, 0, 0, 0) < 0)
+			return errno == EINVAL ? c : 63;
 		c++;
+	}
 	return c;
 }
 
@@ -290,8 +295,12 @@ static int set_caps(const struct drop_plan *p, enum drop_mode mode,
 		 * kept it permitted across setresuid). Kept capabilities get
 		 * their inheritable bit now: once the bounding set is empty,
 		 * capset may no longer add it (EPERM). */
-		if (caps_set(keep | setpcap, keep | setpcap, keep) < 0)
-			return fail_call(err, "capset (before clearing the bounding set)");
+		if (caps_set(keep | setpcap, keep | setpcap, keep) < 0) {
+			fail_call(err, "capset (before clearing the bounding set)");
+			sbuf_str(err, " (clearing the bounding set needs CAP_SETPCAP;"
+				      " use --allow-new-privs to leave it alone)");
+			return -1;
+		}
 		if (clear_bounding(0) < 0)
 			return fail_call(err, "prctl(PR_CAPBSET_DROP)");
 		log_line(p, "bounding set cleared", "");

@@ -1,0 +1,361 @@
+/* The drop sequence against the simulated kernel of wraps.c: the right
+ * end state, every privilege call failing in turn, every call lying. */
+#include <errno.h>
+#include <linux/capability.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "privdrop.h"
+#include "wraps.h"
+
+#define NBS (1ull << CAP_NET_BIND_SERVICE)
+
+static const uint32_t groups_app[] = { 10001, 29, 2000 };
+static char errmem[1024];
+static struct sbuf err;
+
+static struct drop_plan plan_app(void)
+{
+	struct drop_plan p = { 10001, 10001, groups_app, 3, 0, "", 1, NULL };
+
+	return p;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	sim_start_root();
+	sbuf_init(&err, errmem, sizeof(errmem), -1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sim.on = 0;
+	return 0;
+}
+
+/* mode + apply + verify, as main() runs them */
+static int drop(const struct drop_plan *p)
+{
+	enum drop_mode mode;
+
+	if (privdrop_mode(p, &mode, &err) < 0 ||
+	    privdrop_apply(p, mode, &err) < 0)
+		return -1;
+	return privdrop_verify(p, mode, &err) < 0 ? -2 : 0;
+}
+
+static void assert_dropped_to_app(void)
+{
+	assert_int_equal(sim.r, 10001);
+	assert_int_equal(sim.e, 10001);
+	assert_int_equal(sim.s, 10001);
+	assert_int_equal(sim.rg, 10001);
+	assert_int_equal(sim.eg, 10001);
+	assert_int_equal(sim.sg, 10001);
+	assert_int_equal(sim.ngroups, 3);
+	assert_memory_equal(sim.groups, groups_app, sizeof(groups_app));
+}
+
+static void test_full_drop(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	assert_int_equal(drop(&p), 0);
+	assert_dropped_to_app();
+	assert_int_equal(sim.eff | sim.prm | sim.inh | sim.amb | sim.bnd, 0);
+	assert_int_equal(sim.nnp, 1);
+	assert_int_equal(sim.keepcaps, 0);
+	/* the order the contract fixes */
+	assert_int_equal(sim.calls[F_SETGROUPS], 1);
+	assert_int_equal(sim.calls[F_SETRESGID], 1);
+	assert_int_equal(sim.calls[F_SETRESUID], 1);
+}
+
+static void test_cap_keep_ambient(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	p.keep = NBS;
+	p.keep_names = "net_bind_service";
+	assert_int_equal(drop(&p), 0);
+	assert_dropped_to_app();
+	assert_int_equal(sim.eff, NBS);
+	assert_int_equal(sim.prm, NBS);
+	assert_int_equal(sim.inh, NBS);
+	assert_int_equal(sim.amb, NBS);
+	assert_int_equal(sim.bnd, 0);
+}
+
+static void test_allow_new_privs(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	p.no_new_privs = 0;
+	assert_int_equal(drop(&p), 0);
+	assert_int_equal(sim.eff | sim.prm | sim.inh | sim.amb, 0);
+	assert_int_equal(sim.bnd, SIM_ALL_CAPS);
+	assert_int_equal(sim.nnp, 0);
+	assert_int_equal(sim.calls[F_PRCTL_BSET_DROP], 0);
+}
+
+static void test_docker_bounding_set(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	/* Docker's default: 0x00000000a80425fb */
+	sim.eff = sim.prm = sim.bnd = 0xa80425fbull;
+	assert_int_equal(drop(&p), 0);
+	assert_int_equal(sim.bnd, 0);
+}
+
+static void test_root_target(void **state)
+{
+	static const uint32_t g0[] = { 0 };
+	struct drop_plan p = { 0, 0, g0, 1, 0, "", 1, NULL };
+
+	(void)state;
+	assert_int_equal(drop(&p), 0);
+	assert_int_equal(sim.r | sim.e | sim.s, 0);
+	assert_int_equal(sim.eff | sim.prm | sim.bnd, 0);
+}
+
+static void test_refuse_setuid_install(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	sim.secure = 1;
+	assert_int_equal(drop(&p), -1);
+	assert_non_null(strstr(errmem, "setuid"));
+	sim.secure = 0;
+	sim.r = 1000;	/* ruid != euid: a setuid-root binary run by uid 1000 */
+	sbuf_reset(&err);
+	assert_int_equal(drop(&p), -1);
+	assert_non_null(strstr(errmem, "setuid"));
+	assert_int_equal(sim.calls[F_SETGROUPS], 0);
+}
+
+static void test_passthrough(void **state)
+{
+	struct drop_plan p = plan_app();
+	enum drop_mode mode;
+
+	(void)state;
+	sim_start_user(10001, 10001);
+	sim.inh = NBS;		/* leftovers the runtime gave us */
+	assert_int_equal(privdrop_mode(&p, &mode, &err), 0);
+	assert_int_equal(mode, DROP_PASSTHROUGH);
+	assert_int_equal(drop(&p), 0);
+	assert_int_equal(sim.calls[F_SETGROUPS], 0);
+	assert_int_equal(sim.calls[F_SETRESUID], 0);
+	assert_int_equal(sim.inh, 0);
+	assert_int_equal(sim.nnp, 1);
+	assert_int_equal(sim.bnd, SIM_ALL_CAPS);	/* cannot be cleared */
+}
+
+static void test_passthrough_keep_not_held(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	sim_start_user(10001, 10001);
+	p.keep = NBS;
+	p.keep_names = "net_bind_service";
+	assert_int_equal(drop(&p), -1);
+	assert_non_null(strstr(errmem, "net_bind_service"));
+}
+
+static void test_nonroot_other_user(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	sim_start_user(1000, 1000);
+	assert_int_equal(drop(&p), -1);
+	assert_non_null(strstr(errmem, "started as uid 1000 gid 1000"));
+	assert_non_null(strstr(errmem, "uid 10001 gid 10001"));
+}
+
+static void test_cap_drop_all_message(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	sim.eff = sim.prm = 0;	/* docker run --cap-drop ALL */
+	assert_int_equal(drop(&p), -1);
+	assert_non_null(strstr(errmem, "setgroups: Operation not permitted"));
+	assert_non_null(strstr(errmem, "CAP_SETGID"));
+}
+
+static void test_unmapped_uid_message(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	sim_fail(F_SETRESUID, 1, EINVAL);
+	assert_int_equal(drop(&p), -1);
+	assert_non_null(strstr(errmem, "uid 10001 is not mapped in this user namespace"));
+}
+
+static void test_no_setpcap_message(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	sim.eff = sim.prm = SIM_ALL_CAPS & ~(1ull << CAP_SETPCAP);
+	assert_int_equal(drop(&p), -1);
+	assert_non_null(strstr(errmem, "CAP_SETPCAP"));
+}
+
+struct fault {
+	enum sim_fn fn;
+	int nth;
+	int keep;	/* plan keeps net_bind_service */
+	const char *msg;	/* expected in the message */
+};
+
+/* Every privilege-changing call of the drop, failing in turn. */
+static const struct fault apply_faults[] = {
+	{ F_SETGROUPS, 1, 0, "setgroups" },
+	{ F_SETRESGID, 1, 0, "setresgid" },
+	{ F_SETRESUID, 1, 0, "setresuid" },
+	{ F_PRCTL_KEEPCAPS, 1, 0, "PR_SET_KEEPCAPS" },
+	{ F_PRCTL_KEEPCAPS, 2, 0, "PR_SET_KEEPCAPS" },
+	{ F_CAPSET, 1, 0, "capset" },
+	{ F_CAPSET, 2, 0, "capset" },
+	{ F_CAPSET, 2, 1, "capset" },
+	{ F_CAPGET, 1, 1, "capget" },
+	{ F_PRCTL_BSET_READ, 1, 0, "PR_CAPBSET_DROP" },
+	{ F_PRCTL_BSET_DROP, 1, 0, "PR_CAPBSET_DROP" },
+	{ F_PRCTL_BSET_DROP, 41, 0, "PR_CAPBSET_DROP" },
+	{ F_PRCTL_AMB_CLEAR, 1, 0, "PR_CAP_AMBIENT" },
+	{ F_PRCTL_AMB_RAISE, 1, 1, "PR_CAP_AMBIENT" },
+	{ F_PRCTL_SET_NNP, 1, 0, "PR_SET_NO_NEW_PRIVS" },
+	{ F_GETRESUID, 1, 0, "current ids" },
+	{ F_GETRESGID, 1, 0, "current ids" },
+};
+
+static void test_apply_faults(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(apply_faults) / sizeof(*apply_faults); i++) {
+		const struct fault *f = &apply_faults[i];
+		struct drop_plan p = plan_app();
+
+		setup(NULL);
+		if (f->keep) {
+			p.keep = NBS;
+			p.keep_names = "net_bind_service";
+		}
+		sim_fail(f->fn, f->nth, EPERM);
+		if (drop(&p) != -1 || !strstr(errmem, f->msg))
+			fail_msg("%s call %d: drop went on or said '%s'",
+				 sim_fn_name(f->fn), f->nth, errmem);
+		if (sim.calls[f->fn] < f->nth)
+			fail_msg("%s call %d never reached", sim_fn_name(f->fn), f->nth);
+	}
+}
+
+/* Each read of the verify step failing after a clean drop. */
+static void test_verify_read_faults(void **state)
+{
+	static const enum sim_fn reads[] = {
+		F_GETRESUID, F_GETRESGID, F_GETGROUPS, F_CAPGET,
+		F_PRCTL_AMB_IS_SET, F_PRCTL_BSET_READ, F_PRCTL_GET_NNP,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(reads) / sizeof(*reads); i++) {
+		struct drop_plan p = plan_app();
+		enum drop_mode mode;
+
+		setup(NULL);
+		assert_int_equal(privdrop_mode(&p, &mode, &err), 0);
+		assert_int_equal(privdrop_apply(&p, mode, &err), 0);
+		sim_fail(reads[i], sim.calls[reads[i]] + 1, EIO);
+		if (privdrop_verify(&p, mode, &err) != -1)
+			fail_msg("verify passed with %s failing", sim_fn_name(reads[i]));
+		assert_non_null(strstr(errmem, "not executing"));
+	}
+}
+
+/* Calls that report success but change nothing: only verify sees it. */
+static void test_lies_caught(void **state)
+{
+	static const struct fault lies[] = {
+		{ F_SETGROUPS, 0, 0, "supplementary groups" },
+		{ F_SETRESGID, 0, 0, "gid differ" },
+		{ F_PRCTL_BSET_DROP, 0, 0, "bounding" },
+		{ F_PRCTL_AMB_RAISE, 0, 1, "ambient" },
+		{ F_PRCTL_SET_NNP, 0, 0, "no_new_privs" },
+		{ F_SETUID, 0, 0, "setuid(0) succeeded" },
+		{ F_SETGID, 0, 0, "setgid(0) succeeded" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lies) / sizeof(*lies); i++) {
+		struct drop_plan p = plan_app();
+
+		setup(NULL);
+		if (lies[i].keep) {
+			p.keep = NBS;
+			p.keep_names = "net_bind_service";
+		}
+		sim.lie[lies[i].fn] = 1;
+		if (drop(&p) != -2 || !strstr(errmem, lies[i].msg))
+			fail_msg("a lying %s was not caught: '%s'",
+				 sim_fn_name(lies[i].fn), errmem);
+	}
+}
+
+/* A lying setresuid or capset leaves root or capabilities behind; the
+ * run must stop either in apply or in verify. */
+static void test_lies_fail_closed(void **state)
+{
+	static const enum sim_fn fns[] = { F_SETRESUID, F_CAPSET, F_PRCTL_KEEPCAPS };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fns) / sizeof(*fns); i++) {
+		struct drop_plan p = plan_app();
+
+		setup(NULL);
+		sim.lie[fns[i]] = 1;
+		if (drop(&p) == 0)
+			fail_msg("a lying %s went unnoticed", sim_fn_name(fns[i]));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_full_drop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_keep_ambient, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allow_new_privs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_docker_bounding_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_setuid_install, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passthrough, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passthrough_keep_not_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nonroot_other_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_drop_all_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmapped_uid_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_setpcap_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_faults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_read_faults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lies_caught, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lies_fail_closed, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

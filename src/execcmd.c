@@ -2,7 +2,15 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+extern char **environ;
+
+/* PATH when the environment has none; the same for the glibc and the musl
+ * build (their own execvp defaults differ). */
+#define DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
 
 int exec_set_home(const char *home, struct sbuf *err)
 {
@@ -13,16 +21,67 @@ int exec_set_home(const char *home, struct sbuf *err)
 	return -1;
 }
 
+/* After execve failed on path: does a file exist there at all? A PATH
+ * directory the target user cannot search (EACCES) does not count as
+ * "found", as with a shell's "command not found". */
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+/* Try each PATH element; returns the errno of the most telling failure:
+ * that of an existing file if any (126), else ENOENT (127). */
+static int search_path(char *const *argv)
+{
+	const char *path = getenv("PATH");
+	const char *p;
+	size_t nlen = strlen(argv[0]);
+	int found_err = 0;
+
+	if (!path)
+		path = DEFAULT_PATH;
+	for (p = path;; p++) {
+		const char *end = strchr(p, ':');
+		size_t dlen = end ? (size_t)(end - p) : strlen(p);
+		char *full = malloc(dlen + nlen + 3);
+
+		if (!full)
+			return ENOMEM;
+		/* an empty element means the current directory */
+		memcpy(full, dlen ? p : ".", dlen ? dlen : 1);
+		full[dlen ? dlen : 1] = '/';
+		memcpy(full + (dlen ? dlen : 1) + 1, argv[0], nlen + 1);
+		execve(full, argv, environ);
+		if (found_err == 0 && errno != ENOENT && exists(full))
+			found_err = errno;
+		free(full);
+		if (!end)
+			break;
+		p = end;
+	}
+	return found_err ? found_err : ENOENT;
+}
+
 int exec_command(char *const *argv, struct sbuf *err)
 {
 	int e;
 
-	execvp(argv[0], argv);
-	e = errno;
+	if (argv[0][0] == '\0') {
+		e = ENOENT;
+	} else if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, environ);
+		e = errno;
+	} else {
+		e = search_path(argv);
+	}
 	sbuf_str(err, "cannot execute '");
 	sbuf_quoted(err, argv[0]);
 	sbuf_str(err, "': ");
 	sbuf_errno(err, e);
+	if (e == ENOEXEC)
+		sbuf_str(err, " (not a binary and no #! line)");
 	/* 127 "not found", 126 "found but not executable", as shells do */
 	return e == ENOENT || e == ENOTDIR ? 127 : 126;
 }

@@ -7,8 +7,8 @@
 /* Set HOME. Returns 0, or -1 with a message in err. */
 int exec_set_home(const char *home, struct sbuf *err);
 
-/* execvp: PATH is searched now, after the drop, as the target user (libc's
- * default path when PATH is unset). Returns only on failure, with the exit
+/* execve, searching PATH for a name without '/' now, after the drop, as the
+ * target user (/usr/local/bin:/bin:/usr/bin when PATH is unset). Returns only on failure, with the exit
  * status to use: 127 when the command does not exist, 126 when it exists
  * but cannot be executed; the message is in err. */
 int exec_command(char *const *argv, struct sbuf *err);

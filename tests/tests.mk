@@ -9,7 +9,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 WRAPPED   := setgroups setresgid setresuid getresuid getresgid getgroups \
              setuid setgid capget capset prctl getauxval getuid geteuid \
-             getgid getegid execvp
+             getgid getegid execve
 WRAPFLAGS := $(foreach f,$(WRAPPED),-Wl,--wrap=$(f))
 SAN       ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNITFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE $(SAN) -Isrc -Itests/unit

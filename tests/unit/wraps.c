@@ -16,7 +16,7 @@ static const char *const names[F_COUNT] = {
 	"prctl(KEEPCAPS)", "prctl(CAPBSET_READ)", "prctl(CAPBSET_DROP)",
 	"prctl(AMBIENT_CLEAR_ALL)", "prctl(AMBIENT_RAISE)",
 	"prctl(AMBIENT_IS_SET)", "prctl(SET_NO_NEW_PRIVS)",
-	"prctl(GET_NO_NEW_PRIVS)", "execvp",
+	"prctl(GET_NO_NEW_PRIVS)", "execve",
 };
 
 const char *sim_fn_name(enum sim_fn fn)
@@ -383,12 +383,12 @@ int __wrap_prctl(int option, ...)
 	return fake_prctl(option, a[0], a[1]);
 }
 
-int __real_execvp(const char *file, char *const argv[]);
-int __wrap_execvp(const char *file, char *const argv[])
+int __real_execve(const char *file, char *const argv[], char *const envp[]);
+int __wrap_execve(const char *file, char *const argv[], char *const envp[])
 {
 	if (!sim.on)
-		return __real_execvp(file, argv);
-	sim.calls[F_EXECVP]++;
-	errno = sim.fail_errno[F_EXECVP] ? sim.fail_errno[F_EXECVP] : ENOENT;
+		return __real_execve(file, argv, envp);
+	sim.calls[F_EXECVE]++;
+	errno = sim.fail_errno[F_EXECVE] ? sim.fail_errno[F_EXECVE] : ENOENT;
 	return -1;
 }

@@ -1,0 +1,130 @@
+#!/bin/bash
+# Integration tests: the real binary ($NREXEC), run as root, over a table of
+# cases. Each case runs in a private mount namespace (unshare -m) with the
+# fixture /etc/passwd and /etc/group bind-mounted over the machine's, and
+# asserts on the target's own /proc/self/status.
+set -u
+: "${NREXEC:?set NREXEC to the nrexec binary}"
+here=$(cd "$(dirname "$0")" && pwd)
+fix=$here/../fixtures/integration
+BB=$(command -v busybox || echo /bin/busybox)
+tmp=$(mktemp -d /var/tmp/nrexec-it.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0 n=0
+
+[ "$(id -u)" = 0 ] || { echo "SKIPPED: integration tests need root" >&2; exit 1; }
+[ -x "$BB" ] || { echo "FAILED: busybox-static is needed (apt-get install busybox-static)" >&2; exit 1; }
+
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
+	shift; for l in "$@"; do printf '#   %s\n' "$l"; done
+}
+
+# inns PASSWD GROUP CMD...: run CMD with these identity files (or none:
+# "-" hides /etc entirely behind an empty tmpfs).
+inns() {
+	local pw=$1 gr=$2; shift 2
+	unshare -m --propagation private -- "$BB" sh -c '
+		pw=$1 gr=$2; shift 2
+		if [ "$pw" = - ]; then mount -t tmpfs none /etc || exit 99
+		else mount --bind "$pw" /etc/passwd && mount --bind "$gr" /etc/group || exit 99; fi
+		exec "$@"' sh "$pw" "$gr" "$@"
+}
+infix() { inns "$fix/passwd" "$fix/group" "$@"; }
+
+# field NAME STATUS-TEXT → the value of NAME: from /proc/self/status, tabs as spaces
+field() { printf '%s\n' "$2" | awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ +/, ""); sub(/ +$/, ""); print }'; }
+
+# expect_status NAME OUT uid gid groups [caps amb bnd nnp]
+expect_status() {
+	local name=$1 out=$2 uid=$3 gid=$4 groups=$5 eff=${6:-0000000000000000}
+	local amb=${7:-0000000000000000} bnd=${8:-0000000000000000} nnp=${9:-1}
+	local bad=()
+	[ "$(field Uid "$out")" = "$uid $uid $uid $uid" ] || bad+=("Uid: $(field Uid "$out"), want $uid x4")
+	[ "$(field Gid "$out")" = "$gid $gid $gid $gid" ] || bad+=("Gid: $(field Gid "$out"), want $gid x4")
+	[ "$(field Groups "$out")" = "$groups" ] || bad+=("Groups: '$(field Groups "$out")', want '$groups'")
+	[ "$(field CapInh "$out")" = "$eff" ] || bad+=("CapInh $(field CapInh "$out"), want $eff")
+	[ "$(field CapPrm "$out")" = "$eff" ] || bad+=("CapPrm $(field CapPrm "$out"), want $eff")
+	[ "$(field CapEff "$out")" = "$eff" ] || bad+=("CapEff $(field CapEff "$out"), want $eff")
+	[ "$(field CapAmb "$out")" = "$amb" ] || bad+=("CapAmb $(field CapAmb "$out"), want $amb")
+	[ "$(field CapBnd "$out")" = "$bnd" ] || bad+=("CapBnd $(field CapBnd "$out"), want $bnd")
+	[ "$(field NoNewPrivs "$out")" = "$nnp" ] || bad+=("NoNewPrivs $(field NoNewPrivs "$out"), want $nnp")
+	if [ ${#bad[@]} = 0 ]; then ok "$name"; else not_ok "$name" "${bad[@]}"; fi
+}
+
+status() { infix "$NREXEC" "$@" "$BB" sh -c 'cat /proc/self/status; echo "HOME: $HOME"'; }
+
+# --- the resolution table, as the kernel sees it -------------------------
+out=$(status app); expect_status "name: memberships from /etc/group" "$out" 10001 10001 "2000 2001 10001"
+[ "$(field HOME "$out")" = /home/app ] && ok "name: HOME from passwd" || not_ok "name: HOME from passwd" "$(field HOME "$out")"
+out=$(status 10001); expect_status "uid with entry: as the name" "$out" 10001 10001 "2000 2001 10001"
+out=$(status 20002); expect_status "uid without entry: gid = uid, root's group not kept" "$out" 20002 20002 "20002"
+[ "$(field HOME "$out")" = / ] && ok "uid without entry: HOME=/" || not_ok "uid without entry: HOME=/" "$(field HOME "$out")"
+out=$(status app:extra); expect_status "user:group name replaces memberships" "$out" 10001 2000 "2000"
+out=$(status app:3000); expect_status "user:gid digits used as-is" "$out" 10001 3000 "3000"
+out=$(status 10001:0); expect_status "explicit gid 0 allowed (OpenShift)" "$out" 10001 0 "0"
+out=$(status nohome); expect_status "entry with empty home" "$out" 10002 10002 "10002"
+[ "$(field HOME "$out")" = / ] && ok "empty home field: HOME=/" || not_ok "empty home field: HOME=/" "$(field HOME "$out")"
+out=$(inns - - "$NREXEC" 10001:10001 "$BB" cat /proc/self/status)
+expect_status "no /etc/passwd or /etc/group at all (scratch)" "$out" 10001 10001 "10001"
+out=$(status --allow-new-privs 10001)
+expect_status "--allow-new-privs: bounding set and NNP left alone" "$out" 10001 10001 "2000 2001 10001" \
+	0000000000000000 0000000000000000 "$(field CapBnd "$(cat /proc/self/status)")" 0
+out=$(status --cap-keep net_bind_service app)
+expect_status "--cap-keep net_bind_service: ambient, nothing else" "$out" 10001 10001 "2000 2001 10001" \
+	0000000000000400 0000000000000400
+
+# --- --cap-keep really lets a non-root server bind a port below 1024 ----
+# (a fresh network namespace has net.ipv4.ip_unprivileged_port_start=1024)
+bind80='import socket; s = socket.socket(); s.bind(("0.0.0.0", 80)); print("bound")'
+out=$(unshare -n "$NREXEC" --cap-keep net_bind_service 10001:10001 python3 -c "$bind80" 2>&1)
+[ "$out" = bound ] && ok "--cap-keep net_bind_service: uid 10001 binds :80" || not_ok "--cap-keep binds :80" "$out"
+out=$(unshare -n "$NREXEC" 10001:10001 python3 -c "$bind80" 2>&1)
+case $out in *"Permission denied"*) ok "without --cap-keep the same bind fails" ;;
+	*) not_ok "without --cap-keep the same bind fails" "$out" ;; esac
+
+# --- exit codes, and bad input never runs the command --------------------
+marker=$tmp/ran
+expect_exit() {	# NAME WANT-CODE WANT-STDERR-SUBSTRING ARGS...
+	local name=$1 want=$2 msg=$3 err code; shift 3
+	rm -f "$marker"
+	err=$(infix "$NREXEC" "$@" 2>&1 >/dev/null); code=$?
+	if [ "$code" != "$want" ]; then not_ok "$name" "exit $code, want $want: $err"
+	elif [ "$want" = 125 ] && [ -e "$marker" ]; then not_ok "$name" "the command ran"
+	elif [ -n "$msg" ] && [[ $err != *"$msg"* ]]; then not_ok "$name" "stderr '$err' lacks '$msg'"
+	else ok "$name"; fi
+}
+run_marker=("$BB" touch "$marker")
+expect_exit "exit 127: command not found" 127 "No such file" 10001 /nonexistent/cmd
+expect_exit "exit 127: not found in PATH (looked up as the target)" 127 "" 10001 no-such-command-xyz
+printf '#!/bin/sh\n' > "$tmp/noexec"; chmod 644 "$tmp/noexec"
+expect_exit "exit 126: found but not executable" 126 "Permission denied" 10001 "$tmp/noexec"
+expect_exit "command's own status passes through" 3 "" 10001 "$BB" sh -c 'exit 3'
+for spec in "" ":" ":1" "1:" "a:b:c" "4294967295" "4294967296" "-1" "+65534" " 65534" "65534 " \
+	"no-such-user" "app:no-such-group" "99999999999999999999" "app:-1"; do
+	expect_exit "bad spec '$spec' → 125, not run" 125 "nrexec: " "$spec" "${run_marker[@]}"
+done
+expect_exit "uid 0 refused without --allow-root" 125 "--allow-root" root "${run_marker[@]}"
+expect_exit "0:0 refused without --allow-root" 125 "--allow-root" 0:0 "${run_marker[@]}"
+expect_exit "unknown option → 125" 125 "unknown" --bogus 10001 "${run_marker[@]}"
+expect_exit "--cap-keep unknown name → 125" 125 "not a capability" --cap-keep nope 10001 "${run_marker[@]}"
+expect_exit "--cap-keep setuid refused → 125" 125 "regain root" --cap-keep setuid 10001 "${run_marker[@]}"
+expect_exit "no command and nothing to do → 125" 125 "nothing to do" 10001
+out=$(infix "$NREXEC" --allow-root 0:0 "$BB" cat /proc/self/status)
+expect_status "--allow-root 0:0: uid 0 but no capabilities" "$out" 0 0 "0"
+
+# --- hostile argv: the command's options are never ours -------------------
+expect_exit "'-h' after the spec is the command" 127 "cannot execute '-h'" 10001 -h
+expect_exit "'--version' after the spec is the command" 127 "'--version'" 10001 --version
+out=$(infix "$NREXEC" 10001 -- "$BB" echo -v --print -- x)
+[ "$out" = "-v --print -- x" ] && ok "arguments after the spec are verbatim" || not_ok "arguments verbatim" "$out"
+out=$(infix "$NREXEC" -- 10001 "$BB" echo ok)
+[ "$out" = ok ] && ok "'--' before the spec" || not_ok "'--' before the spec" "$out"
+out=$(infix "$NREXEC" 10001 -- -- 2>&1); code=$?
+[ $code = 127 ] && ok "a command named '--'" || not_ok "a command named '--'" "$code $out"
+
+# --- --print: stable key=value, works as non-root --------------------------
+want=$'user=app\nuid=10001\ngid=10001\ngroups=10001,2000,2001\nhome=/home/app\ncap_keep=net_bind_service\nno_new_privs=1\nchown=/data'
+out=$(infix /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups "$NREXEC" --print --cap-keep NET_BIND_SERVICE --chown /data app)
+[ "$out" = "$want" ] && ok "--print as non-root" || not_ok "--print as non-root" "$out"

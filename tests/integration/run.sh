@@ -128,3 +128,63 @@ out=$(infix "$NREXEC" 10001 -- -- 2>&1); code=$?
 want=$'user=app\nuid=10001\ngid=10001\ngroups=10001,2000,2001\nhome=/home/app\ncap_keep=net_bind_service\nno_new_privs=1\nchown=/data'
 out=$(infix /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups "$NREXEC" --print --cap-keep NET_BIND_SERVICE --chown /data app)
 [ "$out" = "$want" ] && ok "--print as non-root" || not_ok "--print as non-root" "$out"
+
+# --- non-root starts ---------------------------------------------------------
+SETPRIV=/usr/bin/setpriv
+out=$(infix $SETPRIV --reuid=10001 --regid=10001 --init-groups "$NREXEC" app "$BB" cat /proc/self/status 2>&1)
+expect_status "started as the target already (runAsUser): just execs" "$out" 10001 10001 "2000 2001 10001" \
+	0000000000000000 0000000000000000 "$(field CapBnd "$(cat /proc/self/status)")" 1
+out=$(infix $SETPRIV --reuid=10002 --regid=10002 --clear-groups "$NREXEC" app "$BB" touch "$marker" 2>&1); code=$?
+if [ $code = 125 ] && [[ $out == *"started as uid 10002 gid 10002"*"uid 10001 gid 10001"* ]] && [ ! -e "$marker" ]; then
+	ok "started as another non-root user: 125 naming both"
+else not_ok "started as another non-root user: 125 naming both" "$code $out"; fi
+
+# --- a setuid-installed copy is refused --------------------------------------
+cp "$NREXEC" "$tmp/nrexec-suid"; chmod 4755 "$tmp/nrexec-suid"; chmod 755 "$tmp"
+out=$($SETPRIV --reuid=65534 --regid=65534 --clear-groups "$tmp/nrexec-suid" 0 --allow-root "$BB" id -u 2>&1); code=$?
+if [ $code = 125 ] && [[ $out == *setuid* ]]; then ok "setuid-installed copy refused"
+else not_ok "setuid-installed copy refused" "$code $out"; fi
+out=$($SETPRIV --reuid=65534 --regid=65534 --clear-groups "$tmp/nrexec-suid" --print 10001 2>&1); code=$?
+[ $code = 125 ] && ok "setuid-installed copy refuses --print too" || not_ok "setuid copy --print" "$code $out"
+
+# --- what passes through: fds, signal mask, ignored signals, umask, env ------
+# Straight from a subshell that first closes every fd above 2 it inherited
+# (a test harness may leave some); "nobody" makes nrexec open /etc/passwd
+# and /etc/group. 3 is ls's own handle on the directory it lists.
+out=$( for f in /proc/$BASHPID/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] && eval "exec $f>&-"; done
+	exec "$NREXEC" nobody "$BB" ls /proc/self/fd 5</dev/null 2>&1 | tr '\n' ' ')
+[ "$out" = "0 1 2 3 5 " ] && ok "fds: only what nrexec was given (0 1 2 5)" || not_ok "fds: only what nrexec was given" "$out"
+out=$(infix python3 -c '
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+os.umask(0o027)
+os.execv(sys.argv[1], sys.argv[1:])' "$NREXEC" 10001 "$BB" sh -c 'grep -E "^Sig(Blk|Ign)" /proc/self/status; umask')
+blk=$(field SigBlk "$out"); ign=$(field SigIgn "$out")
+if (( (0x$blk & 0x800) && (0x$ign & 0x200) )) && [[ $out == *0027* ]]; then
+	ok "signal mask, ignored signals and umask pass through"
+else not_ok "signal mask, ignored signals and umask pass through" "$out"; fi
+out=$(FOO='a b' PATH=/bin:/usr/bin infix "$NREXEC" app "$BB" sh -c 'echo "$FOO|$HOME|$PATH"')
+[ "$out" = "a b|/home/app|/bin:/usr/bin" ] && ok "environment untouched but HOME" || not_ok "environment" "$out"
+
+# --- PID 1: the command takes nrexec's PID and gets SIGTERM directly ---------
+log=$tmp/pid1.log
+unshare --pid --fork --mount-proc "$NREXEC" 10001 "$BB" sh -c \
+	'echo "pid $$"; trap "echo got TERM; exit 0" TERM; sleep 60 & wait $!' >"$log" 2>&1 &
+ushare=$!
+for _ in $(seq 50); do [ -s "$log" ] && break; sleep 0.1; done
+child=$(pgrep -P $ushare | head -1)
+kill -TERM "$child" 2>/dev/null
+wait $ushare; code=$?
+if [ "$(cat "$log")" = $'pid 1\ngot TERM' ] && [ $code = 0 ]; then
+	ok "as PID 1 the command receives SIGTERM with nrexec's PID"
+else not_ok "PID 1 and SIGTERM" "exit $code: $(cat "$log")"; fi
+
+# --- user namespaces: unmapped ids and denied setgroups get their own words --
+out=$(unshare --user --map-root-user "$NREXEC" 10001 "$BB" true 2>&1); code=$?
+if [ $code = 125 ] && [[ $out == *"setgroups: denied in this user namespace"* ]]; then
+	ok "user namespace: setgroups denied is named"
+else not_ok "user namespace: setgroups denied" "$code $out"; fi
+
+echo "# $pass passed, $fail failed"
+[ $fail = 0 ]

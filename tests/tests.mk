@@ -27,4 +27,25 @@ integration: $(B)/nrexec
 e2e: $(B)/nrexec
 	NREXEC=$(CURDIR)/$(B)/nrexec bash tests/e2e/run.sh
 
-test: unit integration
+test: unit integration integration-musl faults size e2e
+
+# The real binary with tests/lib/faultinject.c wrapped in (never installed).
+FAULTED   := setgroups setresgid setresuid getresuid getresgid getgroups \
+             setuid capset capget prctl open read
+$(B)/nrexec-fault: $(GOBJS) tests/lib/faultinject.c
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -Os -c tests/lib/faultinject.c -o $(B)/faultinject.o
+	$(CC) -static -Wl,--gc-sections $(GOBJS) $(B)/faultinject.o \
+	    $(foreach f,$(FAULTED),-Wl,--wrap=$(f)) $(CAPNG_A) -o $@ 2>/dev/null
+
+faults: $(B)/nrexec-fault
+	NREXEC_FAULTBIN=$(CURDIR)/$(B)/nrexec-fault bash tests/integration/faults.sh
+
+# The musl build must stay within 64 KiB; size is deterministic, so this
+# one is a test.
+SIZE_LIMIT := 65536
+size: $(B)/musl/nrexec
+	@s=$$(stat -c %s $(B)/musl/nrexec); echo "build/musl/nrexec: $$s bytes (limit $(SIZE_LIMIT))"; \
+	    [ $$s -le $(SIZE_LIMIT) ] || { echo "FAIL: over the size budget"; exit 1; }
+
+integration-musl: $(B)/musl/nrexec
+	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/integration/run.sh

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Set up a fresh Debian 12 machine (as root) and run one of the README's
+# two commands:
+#   ./setup.sh demo   install the build packages, build nrexec, show a drop
+#   ./setup.sh test   install the build and test packages, run `make test`
+#   ./setup.sh deps [test]   only install
+set -eu
+cd "$(dirname "$0")"
+
+BUILD_PKGS="make gcc libc6-dev libcap-ng-dev busybox-static"
+# musl build (libcap-ng from Debian's source), cmocka, the integration
+# tests' helpers, the container suite's engine and base image
+TEST_PKGS="$BUILD_PKGS libcmocka-dev musl-tools dpkg-dev python3 procps
+           util-linux docker.io debootstrap ca-certificates"
+
+install() {
+	missing=""
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing="$missing $p"
+	done
+	[ -n "$missing" ] || return 0
+	[ "$(id -u)" = 0 ] || { echo "setup.sh: need root to install:$missing" >&2; exit 1; }
+	echo "setup.sh: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+case "${1:-}" in
+demo) install $BUILD_PKGS; exec make demo ;;
+test) install $TEST_PKGS; exec make test ;;
+deps) if [ "${2:-}" = test ]; then install $TEST_PKGS; else install $BUILD_PKGS; fi ;;
+*) sed -n '2,7p' "$0" >&2; exit 2 ;;
+esac

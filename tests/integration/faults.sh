@@ -1,0 +1,72 @@
+#!/bin/bash
+# Every call on the path to exec, failing (or lying) in the real binary:
+# each must end in exit 125 with a "nrexec: " message, and the command
+# must never run. See tests/lib/faultinject.c for the NREXEC_FAULT syntax.
+set -u
+: "${NREXEC_FAULTBIN:?set NREXEC_FAULTBIN to build/nrexec-fault}"
+BB=$(command -v busybox || echo /bin/busybox)
+tmp=$(mktemp -d /var/tmp/nrexec-faults.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+chmod 1777 "$tmp"	# the dropped command could create the marker
+marker=$tmp/ran
+n=0 fail=0
+
+# point | spec and options | what the message must contain
+# (open/read call 1 is libcap-ng's constructor reading cap_last_cap, which
+# has a fallback of its own; nrexec's first are /etc/passwd, /etc/group)
+cases=(
+	"open:2|nobody|cannot read /etc/passwd"
+	"open:3|nobody|cannot read /etc/group"
+	"read:2|nobody|cannot read /etc/passwd"
+	"read:3|nobody|cannot read"
+	"getresuid|10001|current ids"
+	"getresgid|10001|current ids"
+	"setgroups|10001|setgroups"
+	"setresgid|10001|setresgid"
+	"setresuid|10001|setresuid"
+	"prctl:8|10001|PR_SET_KEEPCAPS"
+	"prctl:8:2|10001|PR_SET_KEEPCAPS"
+	"capset|10001|capset"
+	"capset:2|10001|capset"
+	"capget|--cap-keep net_bind_service 10001|capget"
+	"prctl:24|10001|PR_CAPBSET_DROP"
+	"prctl:47|10001|PR_CAP_AMBIENT"
+	"prctl:47:2|--cap-keep net_bind_service 10001|PR_CAP_AMBIENT"
+	"prctl:38|10001|PR_SET_NO_NEW_PRIVS"
+	"getresuid:2|10001|verification failed"
+	"getresgid:2|10001|verification failed"
+	"getgroups|10001|verification failed"
+	"capget:1|10001|verification failed"
+	"prctl:39|10001|verification failed"
+	"prctl:23:60|10001|verification failed"
+	"prctl:47:10|10001|verification failed"
+	"setgroups:1:lie|10001|supplementary groups"
+	"setresgid:1:lie|10001|gid"
+	"setresuid:1:lie|10001|"
+	"capset:2:lie|10001|verification failed"
+	"prctl:24:1:lie|10001|bounding"
+	"prctl:47:2:lie|--cap-keep net_bind_service 10001|ambient"
+	"prctl:38:1:lie|10001|no_new_privs is not set"
+	"setuid:1:lie|10001|setuid(0) succeeded"
+)
+# control: without a fault the same command runs, so "not run" means something
+if NREXEC_FAULT= "$NREXEC_FAULTBIN" nobody "$BB" touch "$marker" && [ -e "$marker" ]; then
+	echo "ok 0 - control: no fault, the command runs"
+else
+	echo "not ok 0 - control: no fault, the command did not run"; exit 1
+fi
+for c in "${cases[@]}"; do
+	IFS='|' read -r point args want <<<"$c"
+	rm -f "$marker"
+	# shellcheck disable=SC2086
+	err=$(NREXEC_FAULT=$point "$NREXEC_FAULTBIN" $args "$BB" touch "$marker" 2>&1); code=$?
+	n=$((n + 1))
+	if [ $code = 125 ] && [ ! -e "$marker" ] && [[ $err == "nrexec: "*"$want"* ]]; then
+		echo "ok $n - $point: exit 125, not executed"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n - $point: exit $code, ran=$([ -e "$marker" ] && echo yes || echo no): $err"
+	fi
+done
+echo "# $((n - fail)) of $n fault points end in 125 without exec"
+[ $fail = 0 ]

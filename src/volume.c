@@ -1,0 +1,986 @@
+/* The --chown walk. It runs as root over trees that the unprivileged target
+ * user, or anyone who ever wrote to the volume, controls.
+ *
+ * Security contract. This file MUST:
+ *  - resolve each PATH once (the image author's symlinks are followed) and
+ *    never resolve a path string again: every later look-up is one name
+ *    relative to a directory fd it holds;
+ *  - never follow a symlink below PATH (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW):
+ *    a link is itself given away, its target is not touched;
+ *  - change an object only through an fd whose identity (st_dev, st_ino,
+ *    mount) it checked after opening it, so that a swap between look-up and
+ *    change is noticed, never obeyed;
+ *  - neither enter nor change anything on another mount than PATH's, judged
+ *    by mount id (a bind mount from the same filesystem shares st_dev);
+ *  - give away a non-directory with several links only if every link was
+ *    found inside the walked trees, at distinct places, while the inode did
+ *    not change;
+ *  - not write to an entry already owned by uid:gid (no ctime change, no
+ *    overlayfs copy-up);
+ *  - re-open a closed ancestor only from a held fd ("..", or a name going
+ *    down), checked against the st_dev/st_ino recorded on the way in;
+ *  - fail with the entry's name when a needed change fails: never skip it
+ *    silently;
+ *  - use memory in proportion to depth (not width) and a bounded number of
+ *    fds, all close-on-exec.
+ */
+#include "volume.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Directory fds kept open below the top of the walk; deeper ancestors are
+ * closed and re-opened on the way back up (RLIMIT_NOFILE is often 1024). */
+#define FD_WINDOW 32
+/* Attempts at an entry that keeps changing type or identity under us. */
+#define MAX_TRIES 8
+#define DENTS_SIZE 32768
+#define NO_NODE SIZE_MAX
+
+/* The kernel's struct statx (uapi, fixed ABI). Declared here because
+ * musl-gcc sees no kernel headers and musl 1.2.3 has no statx(). */
+struct kstatx_ts {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t reserved;
+};
+struct kstatx {
+	uint32_t mask, blksize;
+	uint64_t attributes;
+	uint32_t nlink, uid, gid;
+	uint16_t mode, spare0;
+	uint64_t ino, size, blocks, attributes_mask;
+	struct kstatx_ts atime, btime, ctime, mtime;
+	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+	uint64_t mnt_id;
+	uint64_t spare[13];
+};
+_Static_assert(sizeof(struct kstatx) == 256, "struct statx is 256 bytes");
+#define KSTATX_WANT 0x1ffu /* type, mode, nlink, uid, gid, times, ino */
+#define KSTATX_MNT_ID 0x1000u
+
+/* The getdents64 record header (linux_dirent64). */
+struct kdirent {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+};
+#define KDIRENT_NAME 19 /* offsetof(linux_dirent64, d_name) */
+
+/* The facts every decision is taken on. */
+struct obj {
+	dev_t dev;
+	ino_t ino;
+	uint64_t mnt;
+	int64_t ctsec;
+	uint32_t ctnsec;
+	uint32_t nlink;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	int has_mnt;
+};
+
+struct frame {
+	size_t name;  /* offset in run.names; 0 (empty) for PATH */
+	int fd;       /* -1 while outside the fd window */
+	int moved;    /* the shared buffer no longer holds this listing */
+	int64_t off;  /* d_off of the last entry taken: where to resume */
+	size_t node;  /* in the link-location tree, NO_NODE until needed */
+	struct obj o; /* identity and owner as found on the way in */
+};
+
+/* A directory that holds a multi-link file, kept after the walk leaves it
+ * so the file can be found again from PATH's fd, name by name. */
+struct node {
+	size_t parent; /* NO_NODE: the root of paths[path] */
+	size_t name;   /* offset in run.keep */
+	size_t path;
+	dev_t dev;
+	ino_t ino;
+};
+
+/* One link to a multi-link non-directory that needs a new owner. */
+struct sighting {
+	dev_t dev;
+	ino_t ino;
+	int64_t ctsec;
+	uint32_t ctnsec;
+	uint32_t nlink;
+	dev_t pdev;    /* the directory holding this link ... */
+	ino_t pino;
+	uint64_t hash; /* ... and its name: distinct places, not names seen */
+	size_t node;
+	size_t name;   /* offset in run.keep */
+	size_t path;
+	int fresh;     /* ctime was in the current clock tick when seen */
+};
+
+struct root {
+	int fd;
+	struct obj o;
+};
+
+struct run {
+	uid_t uid;
+	gid_t gid;
+	unsigned flags;
+	const char *const *paths;
+	size_t npaths;
+	struct vol_stats *stats;
+	struct sbuf *err;
+	int no_statx;
+	struct root *roots;
+	size_t cur; /* the path being walked */
+	struct frame *fr;
+	size_t depth, frcap;
+	char *names; /* names of the frames, a stack of NUL-terminated strings */
+	size_t nlen, ncap;
+	struct sighting *sg;
+	size_t nsg, sgcap;
+	struct node *nd;
+	size_t nnd, ndcap;
+	char *keep; /* names kept for the link pass */
+	size_t klen, kcap;
+	size_t bpos, blen;
+	_Alignas(8) char buf[DENTS_SIZE];
+};
+
+enum { DONE = 0, RETRY = 1 };
+
+static int grow(void *pp, size_t *cap, size_t need, size_t elem)
+{
+	void **p = pp;
+	size_t ncap = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			return -1;
+		ncap *= 2;
+	}
+	q = realloc(*p, ncap * elem);
+	if (q == NULL)
+		return -1;
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+/* Append a NUL-terminated copy of s to an arena; returns its offset. */
+static int arena_add(char **a, size_t *len, size_t *cap, const char *s, size_t *at)
+{
+	size_t n = strlen(s) + 1;
+
+	if (n > SIZE_MAX - *len || grow(a, cap, *len + n, 1) < 0)
+		return -1;
+	memcpy(*a + *len, s, n);
+	*at = *len;
+	*len += n;
+	return 0;
+}
+
+static void obj_from_statx(struct obj *o, const struct kstatx *x)
+{
+	o->dev = makedev(x->dev_major, x->dev_minor);
+	o->ino = (ino_t)x->ino;
+	o->mnt = x->mnt_id;
+	o->has_mnt = (x->mask & KSTATX_MNT_ID) != 0;
+	o->ctsec = x->ctime.tv_sec;
+	o->ctnsec = x->ctime.tv_nsec;
+	o->nlink = x->nlink;
+	o->mode = x->mode;
+	o->uid = x->uid;
+	o->gid = x->gid;
+}
+
+static void obj_from_stat(struct obj *o, const struct stat *st)
+{
+	memset(o, 0, sizeof(*o));
+	o->dev = st->st_dev;
+	o->ino = st->st_ino;
+	o->ctsec = (int64_t)st->st_ctim.tv_sec;
+	o->ctnsec = (uint32_t)st->st_ctim.tv_nsec;
+	o->nlink = (uint32_t)st->st_nlink;
+	o->mode = st->st_mode;
+	o->uid = st->st_uid;
+	o->gid = st->st_gid;
+}
+
+/* statx for the mount id; fstatat (and st_dev for the mount test) where the
+ * kernel predates statx (< 4.11) or an old seccomp profile refuses it. */
+static int stat_at(struct run *r, int dirfd, const char *name, int flags, struct obj *o)
+{
+	struct stat st;
+
+	flags |= AT_NO_AUTOMOUNT; /* never trigger an automount below PATH */
+	if (!r->no_statx) {
+		struct kstatx x;
+
+		if (syscall(SYS_statx, dirfd, name, flags, KSTATX_WANT | KSTATX_MNT_ID, &x) == 0) {
+			obj_from_statx(o, &x);
+			return 0;
+		}
+		if (errno != ENOSYS && errno != EPERM)
+			return -1;
+		r->no_statx = 1;
+	}
+	if (fstatat(dirfd, name, &st, flags) < 0)
+		return -1;
+	obj_from_stat(o, &st);
+	return 0;
+}
+
+static int stat_fd(struct run *r, int fd, struct obj *o)
+{
+	return stat_at(r, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, o);
+}
+
+static int same_obj(const struct obj *a, const struct obj *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
+/* Mount ids tell a same-filesystem bind mount apart; st_dev is the
+ * fallback before Linux 5.8. */
+static int same_mount(const struct obj *root, const struct obj *o)
+{
+	if (root->has_mnt && o->has_mnt)
+		return root->mnt == o->mnt;
+	return root->dev == o->dev;
+}
+
+static int owned(const struct run *r, const struct obj *o)
+{
+	return o->uid == r->uid && o->gid == r->gid;
+}
+
+/* fchownat on the fd itself: works for O_PATH fds of any type, and on a
+ * symlink's O_PATH fd it changes the link, not its target. */
+static int give(struct run *r, int fd, size_t path)
+{
+	if (fchownat(fd, "", r->uid, r->gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	r->stats[path].changed++;
+	return 0;
+}
+
+static void put_name(struct sbuf *e, const char *base, const char *name)
+{
+	size_t n = strlen(base);
+
+	if (n == 0 || base[n - 1] != '/')
+		sbuf_chr(e, '/');
+	sbuf_quoted(e, name);
+}
+
+/* For the message only: PATH and the names walked to reach the entry. */
+static void put_walk_path(struct run *r, const char *name)
+{
+	const char *last = r->paths[r->cur];
+	size_t i;
+
+	sbuf_quoted(r->err, last);
+	for (i = 1; i < r->depth; i++) {
+		put_name(r->err, last, r->names + r->fr[i].name);
+		last = r->names + r->fr[i].name;
+	}
+	if (name != NULL)
+		put_name(r->err, last, name);
+}
+
+static void put_cause(struct run *r, const char *what, int err)
+{
+	sbuf_str(r->err, "': ");
+	sbuf_str(r->err, what);
+	if (err == 0)
+		return;
+	sbuf_str(r->err, ": ");
+	sbuf_errno(r->err, err);
+	if (err == EPERM && geteuid() != 0)
+		sbuf_str(r->err, " (not running as root)");
+}
+
+/* Report a failure at `name` in the current directory (NULL: the directory
+ * itself). Always returns -1. */
+static int fail(struct run *r, const char *name, const char *what, int err)
+{
+	sbuf_reset(r->err);
+	sbuf_str(r->err, "chown '");
+	put_walk_path(r, name);
+	put_cause(r, what, err);
+	return -1;
+}
+
+static int fail_nomem(struct run *r)
+{
+	return fail(r, NULL, "out of memory", ENOMEM);
+}
+
+static struct frame *top(struct run *r)
+{
+	return &r->fr[r->depth - 1];
+}
+
+static int push_dir(struct run *r, const char *name, int fd, const struct obj *o)
+{
+	struct frame *f;
+	size_t at = 0;
+
+	if (grow(&r->fr, &r->frcap, r->depth + 1, sizeof(*r->fr)) < 0 ||
+	    arena_add(&r->names, &r->nlen, &r->ncap, name, &at) < 0) {
+		close(fd);
+		return fail_nomem(r);
+	}
+	if (r->depth > 0)
+		top(r)->moved = 1; /* the child's listing reuses the buffer */
+	r->blen = r->bpos = 0;
+	f = &r->fr[r->depth++];
+	f->name = at;
+	f->fd = fd;
+	f->moved = 0;
+	f->off = 0;
+	f->node = NO_NODE;
+	f->o = *o;
+	if (r->depth - 1 > FD_WINDOW) {
+		struct frame *old = &r->fr[r->depth - 1 - FD_WINDOW];
+
+		if (old->fd >= 0) {
+			close(old->fd);
+			old->fd = -1;
+		}
+	}
+	return 0;
+}
+
+static int open_dir_verified(struct run *r, int dirfd, const char *name, const struct obj *want)
+{
+	struct obj now;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (stat_fd(r, fd, &now) < 0 || !same_obj(&now, want)) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+/* Fallback when ".." is not the recorded parent (the directory was moved
+ * meanwhile): go down again, name by name, from the nearest held fd. */
+static int reopen_by_names(struct run *r, size_t k)
+{
+	size_t j = k;
+	int fd;
+
+	while (r->fr[j].fd < 0)
+		j--; /* the root frame always holds its fd */
+	fd = r->fr[j].fd;
+	while (++j <= k) {
+		int next = open_dir_verified(r, fd, r->names + r->fr[j].name, &r->fr[j].o);
+
+		if (fd != r->fr[j - 1].fd)
+			close(fd);
+		if (next < 0)
+			return -1;
+		fd = next;
+	}
+	r->fr[k].fd = fd;
+	return 0;
+}
+
+/* The parent fell out of the fd window: re-open it through ".." of the
+ * child we hold, which must be the directory we recorded. */
+static int reopen_parent(struct run *r)
+{
+	struct frame *child = top(r);
+	int fd = open_dir_verified(r, child->fd, "..", &child[-1].o);
+
+	if (fd >= 0) {
+		child[-1].fd = fd;
+		return 0;
+	}
+	if (reopen_by_names(r, r->depth - 2) < 0)
+		return fail(r, NULL, "directory moved during the walk", 0);
+	return 0;
+}
+
+/* Post-order: a directory is handed over after its contents, so a walk
+ * that fails leaves PATH itself unchanged and OnRootMismatch retries it. */
+static int leave_dir(struct run *r)
+{
+	struct frame *f = top(r);
+
+	if (r->depth == 1) {
+		r->depth = 0; /* PATH itself is handled after every walk */
+		return 0;
+	}
+	if (!owned(r, &f->o) && give(r, f->fd, r->cur) < 0)
+		return fail(r, NULL, "cannot change owner", errno);
+	if (f[-1].fd < 0 && reopen_parent(r) < 0)
+		return -1;
+	close(f->fd);
+	r->nlen = f->name;
+	r->depth--;
+	r->blen = r->bpos = 0;
+	return 0;
+}
+
+static int is_dot(const char *s)
+{
+	return s[0] == '.' && (s[1] == '\0' || (s[1] == '.' && s[2] == '\0'));
+}
+
+static int refill(struct run *r, struct frame *f)
+{
+	long n;
+
+	if (f->moved) {
+		if (lseek(f->fd, (off_t)f->off, SEEK_SET) < 0)
+			return fail(r, NULL, "cannot resume listing", errno);
+		f->moved = 0;
+	}
+	n = syscall(SYS_getdents64, f->fd, r->buf, sizeof(r->buf));
+	if (n < 0)
+		return fail(r, NULL, "cannot list directory", errno);
+	r->blen = (size_t)n;
+	r->bpos = 0;
+	return 0;
+}
+
+/* Next name in the top directory: 1 and *name set, 0 at the end, -1. */
+static int next_entry(struct run *r, const char **name)
+{
+	struct frame *f = top(r);
+
+	for (;;) {
+		struct kdirent d;
+
+		if (r->bpos >= r->blen) {
+			if (refill(r, f) < 0)
+				return -1;
+			if (r->blen == 0)
+				return 0;
+		}
+		memcpy(&d, r->buf + r->bpos, sizeof(d));
+		*name = r->buf + r->bpos + KDIRENT_NAME;
+		r->bpos += d.reclen;
+		f->off = d.off;
+		if (!is_dot(*name))
+			return 1;
+	}
+}
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+
+	while (*s != '\0') {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+/* Give frames up to and including k a place in the link-location tree,
+ * so a link found there can be re-opened after the walk. */
+static int ensure_nodes(struct run *r, size_t k, size_t *node)
+{
+	size_t i = k + 1;
+
+	while (i > 0 && r->fr[i - 1].node == NO_NODE)
+		i--;
+	for (; i <= k; i++) {
+		struct node *n;
+
+		if (grow(&r->nd, &r->ndcap, r->nnd + 1, sizeof(*r->nd)) < 0)
+			return -1;
+		n = &r->nd[r->nnd];
+		n->parent = i > 0 ? r->fr[i - 1].node : NO_NODE;
+		n->path = r->cur;
+		n->dev = r->fr[i].o.dev;
+		n->ino = r->fr[i].o.ino;
+		if (arena_add(&r->keep, &r->klen, &r->kcap, r->names + r->fr[i].name, &n->name) < 0)
+			return -1;
+		r->fr[i].node = r->nnd++;
+	}
+	*node = r->fr[k].node;
+	return 0;
+}
+
+/* A change made after this look-up can only be told from the ctime seen
+ * here if that ctime is from an earlier clock tick than the look-up: inode
+ * times come from the coarse clock. Returns 1 if so, 0 if not, -1. */
+static int ctime_settled(struct run *r, const char *name, const struct obj *o)
+{
+	struct timespec tick;
+	struct obj again;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &tick);
+	if (stat_at(r, top(r)->fd, name, AT_SYMLINK_NOFOLLOW, &again) < 0)
+		return -1;
+	if (!same_obj(o, &again) || again.ctsec != o->ctsec || again.ctnsec != o->ctnsec) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return o->ctsec < (int64_t)tick.tv_sec ||
+	       (o->ctsec == (int64_t)tick.tv_sec && o->ctnsec < (uint32_t)tick.tv_nsec);
+}
+
+/* Record one link of a multi-link file; the decision waits until every
+ * tree has been walked (see settle_links). */
+static int note_link(struct run *r, const char *name, const struct obj *o)
+{
+	struct frame *dir = top(r);
+	struct sighting *s;
+	size_t node, at;
+	int settled = ctime_settled(r, name, o);
+
+	if (settled < 0) {
+		if (errno == ENOENT)
+			return DONE;
+		return errno == EAGAIN ? RETRY : fail(r, name, "cannot inspect", errno);
+	}
+	if (ensure_nodes(r, r->depth - 1, &node) < 0 ||
+	    grow(&r->sg, &r->sgcap, r->nsg + 1, sizeof(*r->sg)) < 0 ||
+	    arena_add(&r->keep, &r->klen, &r->kcap, name, &at) < 0)
+		return fail_nomem(r);
+	s = &r->sg[r->nsg++];
+	s->dev = o->dev;
+	s->ino = o->ino;
+	s->ctsec = o->ctsec;
+	s->ctnsec = o->ctnsec;
+	s->nlink = o->nlink;
+	s->pdev = dir->o.dev;
+	s->pino = dir->o.ino;
+	s->hash = name_hash(name);
+	s->node = node;
+	s->name = at;
+	s->path = r->cur;
+	s->fresh = !settled;
+	return DONE;
+}
+
+/* A non-directory: check the object behind an O_PATH fd, then change it
+ * through that fd. */
+static int visit_leaf(struct run *r, const char *name, const struct obj *o)
+{
+	struct obj now;
+	int fd, rc = DONE;
+
+	if (owned(r, o))
+		return DONE;
+	if (o->nlink > 1)
+		return note_link(r, name, o);
+	fd = openat(top(r)->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? DONE : fail(r, name, "cannot open", errno);
+	if (stat_fd(r, fd, &now) < 0)
+		rc = fail(r, name, "cannot inspect", errno);
+	else if (!same_obj(o, &now) || !same_mount(&r->roots[r->cur].o, &now) ||
+		 S_ISDIR(now.mode) || now.nlink > 1)
+		rc = RETRY; /* swapped or linked since we looked: look again */
+	else if (!owned(r, &now) && give(r, fd, r->cur) < 0)
+		rc = fail(r, name, "cannot change owner", errno);
+	close(fd);
+	return rc;
+}
+
+static int enter_dir(struct run *r, const char *name, const struct obj *o)
+{
+	struct obj now;
+	int fd = openat(top(r)->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return DONE;
+		if (errno == ELOOP || errno == ENOTDIR)
+			return RETRY; /* no longer a directory */
+		return fail(r, name, "cannot open directory", errno);
+	}
+	if (stat_fd(r, fd, &now) < 0) {
+		close(fd);
+		return fail(r, name, "cannot inspect", errno);
+	}
+	if (!same_obj(o, &now) || !same_mount(&r->roots[r->cur].o, &now)) {
+		close(fd);
+		return RETRY;
+	}
+	return push_dir(r, name, fd, &now);
+}
+
+static int visit(struct run *r, const char *name)
+{
+	struct vol_stats *st = &r->stats[r->cur];
+	int tries;
+
+	for (tries = 0; tries < MAX_TRIES; tries++) {
+		struct obj o;
+		int rc;
+
+		if (stat_at(r, top(r)->fd, name, AT_SYMLINK_NOFOLLOW, &o) < 0)
+			return errno == ENOENT ? DONE : fail(r, name, "cannot inspect", errno);
+		if (tries == 0)
+			st->seen++;
+		if (!same_mount(&r->roots[r->cur].o, &o)) {
+			st->skipped_mount++;
+			return DONE;
+		}
+		rc = S_ISDIR(o.mode) ? enter_dir(r, name, &o) : visit_leaf(r, name, &o);
+		if (rc != RETRY)
+			return rc;
+	}
+	return fail(r, name, "kept changing during the walk", 0);
+}
+
+static int walk_tree(struct run *r)
+{
+	struct root *rt = &r->roots[r->cur];
+	int fd = rt->fd;
+
+	rt->fd = -1; /* lent to the root frame until the walk ends */
+	r->depth = 0;
+	r->nlen = 0;
+	if (push_dir(r, "", fd, &rt->o) < 0)
+		return -1;
+	while (r->depth > 0) {
+		const char *name;
+		int rc = next_entry(r, &name);
+
+		if (rc == 0)
+			rc = leave_dir(r);
+		else if (rc > 0)
+			rc = visit(r, name);
+		if (rc < 0)
+			return -1;
+	}
+	rt->fd = fd;
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* PATH is trusted up to and including its last component: the image author
+ * may have made it a symlink, so it is resolved, once, here. */
+static int open_root(struct run *r, size_t i)
+{
+	struct root *rt = &r->roots[i];
+	struct obj top_dir;
+	int fd;
+
+	r->cur = i;
+	r->depth = 0;
+	fd = open(r->paths[i], O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return fail(r, NULL, "cannot open", errno);
+	rt->fd = fd;
+	if (stat_fd(r, fd, &rt->o) < 0)
+		return fail(r, NULL, "cannot inspect", errno);
+	if (stat_at(r, AT_FDCWD, "/", 0, &top_dir) == 0 && same_obj(&top_dir, &rt->o))
+		return fail(r, NULL, "refusing to give away the root directory", 0);
+	if (!S_ISDIR(rt->o.mode))
+		return 0;
+	/* O_PATH cannot list: re-open the same directory for reading */
+	rt->fd = open_dir_verified(r, fd, ".", &rt->o);
+	close(fd);
+	if (rt->fd < 0)
+		return fail(r, NULL, "cannot open directory", errno);
+	return 0;
+}
+
+static int walk_root(struct run *r, size_t i)
+{
+	struct vol_stats *st = &r->stats[i];
+	struct root *rt = &r->roots[i];
+	uint64_t t0 = now_ns();
+	int rc = 0;
+
+	r->cur = i;
+	st->seen = 1;
+	st->root_already_owned = owned(r, &rt->o);
+	if (st->root_already_owned && (r->flags & VOL_IF_ROOT_MISMATCH))
+		st->walk_skipped = 1;
+	else if (S_ISDIR(rt->o.mode))
+		rc = walk_tree(r);
+	else if (rt->o.nlink > 1 && !owned(r, &rt->o))
+		st->skipped_links++; /* its other links are not ours to judge */
+	st->nsec += now_ns() - t0;
+	return rc;
+}
+
+/* PATH itself last, after its tree and the link pass, so that an owner
+ * already right on PATH means a finished walk (OnRootMismatch). */
+static int finish_root(struct run *r, size_t i)
+{
+	struct vol_stats *st = &r->stats[i];
+	struct root *rt = &r->roots[i];
+	uint64_t t0 = now_ns();
+	struct obj now;
+
+	r->cur = i;
+	r->depth = 0;
+	if (st->walk_skipped || (!S_ISDIR(rt->o.mode) && rt->o.nlink > 1))
+		return 0;
+	if (stat_fd(r, rt->fd, &now) < 0)
+		return fail(r, NULL, "cannot inspect", errno);
+	if (!same_obj(&now, &rt->o))
+		return fail(r, NULL, "changed during the walk", 0);
+	if (!S_ISDIR(now.mode) && now.nlink > 1) {
+		st->skipped_links++; /* linked elsewhere since we looked */
+		return 0;
+	}
+	if (!owned(r, &now) && give(r, rt->fd, i) < 0)
+		return fail(r, NULL, "cannot change owner", errno);
+	st->nsec += now_ns() - t0;
+	return 0;
+}
+
+static int cmp_sighting(const void *pa, const void *pb)
+{
+	const struct sighting *a = pa, *b = pb;
+
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	if (a->pdev != b->pdev)
+		return a->pdev < b->pdev ? -1 : 1;
+	if (a->pino != b->pino)
+		return a->pino < b->pino ? -1 : 1;
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	return 0;
+}
+
+/* All links of one inode are inside the trees when as many distinct places
+ * (directory, name) were seen as it has links, and it did not change in
+ * between: a rename updates ctime, so one link moved ahead of the walk and
+ * counted twice is caught (see ctime_settled for why "fresh" is refused). */
+static int links_complete(const struct sighting *s, size_t n)
+{
+	uint32_t places = 1;
+	size_t i;
+
+	if (s[0].fresh)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if (s[i].fresh || s[i].nlink != s[0].nlink || s[i].ctsec != s[0].ctsec ||
+		    s[i].ctnsec != s[0].ctnsec)
+			return 0;
+		if (cmp_sighting(&s[i - 1], &s[i]) != 0)
+			places++;
+	}
+	return places == s[0].nlink;
+}
+
+/* For the message only: PATH and the names of the node chain. */
+static void put_node_path(struct run *r, size_t node, const char *name)
+{
+	const char *last = r->paths[r->nd[node].path];
+	size_t depth = 0, i, n;
+
+	for (n = node; n != NO_NODE; n = r->nd[n].parent)
+		depth++;
+	sbuf_quoted(r->err, last);
+	/* depth-squared, but only on the way to an error message */
+	for (i = depth - 1; i-- > 0;) {
+		size_t k = i;
+
+		for (n = node; k-- > 0;)
+			n = r->nd[n].parent;
+		put_name(r->err, last, r->keep + r->nd[n].name);
+		last = r->keep + r->nd[n].name;
+	}
+	put_name(r->err, last, name);
+}
+
+static int fail_link(struct run *r, const struct sighting *s, const char *what, int err)
+{
+	sbuf_reset(r->err);
+	sbuf_str(r->err, "chown '");
+	put_node_path(r, s->node, r->keep + s->name);
+	put_cause(r, what, err);
+	return -1;
+}
+
+/* Open the directory of a node again from its PATH's fd, checking every
+ * step against what the walk recorded. */
+static int open_node(struct run *r, size_t node)
+{
+	size_t depth = 0, i, n;
+	int fd = r->roots[r->nd[node].path].fd;
+
+	for (n = node; r->nd[n].parent != NO_NODE; n = r->nd[n].parent)
+		depth++;
+	if (depth == 0)
+		return fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	for (i = depth; i-- > 0;) {
+		struct obj want;
+		size_t k = i;
+		int next;
+
+		for (n = node; k-- > 0;)
+			n = r->nd[n].parent;
+		want.dev = r->nd[n].dev;
+		want.ino = r->nd[n].ino;
+		next = open_dir_verified(r, fd, r->keep + r->nd[n].name, &want);
+		if (fd != r->roots[r->nd[node].path].fd)
+			close(fd);
+		if (next < 0)
+			return -1;
+		fd = next;
+	}
+	return fd;
+}
+
+/* Change one complete multi-link inode through one of its links, after
+ * checking it is still the inode, with the link count and ctime, that was
+ * counted. Returns DONE, RETRY (gone or changed: left alone) or -1. */
+static int change_link(struct run *r, const struct sighting *s)
+{
+	struct obj now;
+	int rc = RETRY;
+	int dirfd = open_node(r, s->node);
+	int fd;
+
+	if (dirfd < 0)
+		return RETRY;
+	fd = openat(dirfd, r->keep + s->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	close(dirfd);
+	if (fd < 0)
+		return RETRY;
+	if (stat_fd(r, fd, &now) == 0 && now.dev == s->dev && now.ino == s->ino &&
+	    now.nlink == s->nlink && now.ctsec == s->ctsec && now.ctnsec == s->ctnsec &&
+	    same_mount(&r->roots[s->path].o, &now) && !S_ISDIR(now.mode)) {
+		rc = DONE;
+		if (!owned(r, &now) && give(r, fd, s->path) < 0)
+			rc = fail_link(r, s, "cannot change owner", errno);
+	}
+	close(fd);
+	return rc;
+}
+
+static int settle_group(struct run *r, const struct sighting *s, size_t n)
+{
+	uint64_t t0 = now_ns();
+	int rc = RETRY;
+	size_t i;
+
+	if (links_complete(s, n))
+		rc = change_link(r, s);
+	if (rc == RETRY) {
+		for (i = 0; i < n; i++)
+			r->stats[s[i].path].skipped_links++;
+	}
+	r->stats[s->path].nsec += now_ns() - t0;
+	return rc < 0 ? -1 : 0;
+}
+
+static int settle_links(struct run *r)
+{
+	size_t a = 0, b;
+
+	if (r->nsg > 1)
+		qsort(r->sg, r->nsg, sizeof(*r->sg), cmp_sighting);
+	while (a < r->nsg) {
+		for (b = a + 1; b < r->nsg; b++) {
+			if (r->sg[b].dev != r->sg[a].dev || r->sg[b].ino != r->sg[a].ino)
+				break;
+		}
+		if (settle_group(r, &r->sg[a], b - a) < 0)
+			return -1;
+		a = b;
+	}
+	return 0;
+}
+
+static void free_run(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->depth; i++) {
+		if (r->fr[i].fd >= 0)
+			close(r->fr[i].fd);
+	}
+	for (i = 0; r->roots != NULL && i < r->npaths; i++) {
+		if (r->roots[i].fd >= 0)
+			close(r->roots[i].fd);
+	}
+	free(r->roots);
+	free(r->fr);
+	free(r->names);
+	free(r->sg);
+	free(r->nd);
+	free(r->keep);
+	free(r);
+}
+
+static int run_all(struct run *r)
+{
+	size_t i;
+
+	/* every PATH must exist before anything is changed */
+	for (i = 0; i < r->npaths; i++) {
+		if (open_root(r, i) < 0)
+			return -1;
+	}
+	for (i = 0; i < r->npaths; i++) {
+		if (walk_root(r, i) < 0)
+			return -1;
+	}
+	if (settle_links(r) < 0)
+		return -1;
+	for (i = 0; i < r->npaths; i++) {
+		if (finish_root(r, i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int volume_chown(const char *const *paths, size_t n, uid_t uid, gid_t gid, unsigned flags,
+		 struct vol_stats *stats, struct sbuf *err)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	size_t i;
+	int rc;
+
+	if (n > 0)
+		memset(stats, 0, n * sizeof(*stats));
+	if (r == NULL || (n > 0 && (r->roots = calloc(n, sizeof(*r->roots))) == NULL)) {
+		free(r);
+		sbuf_reset(err);
+		sbuf_str(err, "chown: out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		r->roots[i].fd = -1;
+	r->uid = uid;
+	r->gid = gid;
+	r->flags = flags;
+	r->paths = paths;
+	r->npaths = n;
+	r->stats = stats;
+	r->err = err;
+	rc = run_all(r);
+	free_run(r);
+	return rc;
+}

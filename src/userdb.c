@@ -251,7 +251,7 @@ int gidlist_add(struct gidlist *gl, uint32_t gid)
 
 		/* duplicates are only dropped later, so allow some slack
 		 * over the kernel limit; memory stays bounded either way */
-		if (gl->n >= 16 * GIDLIST_MAX) {
+		if (gl->n >= (size_t)16 * GIDLIST_MAX) {
 			errno = E2BIG;
 			return -1;
 		}

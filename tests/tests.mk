@@ -15,8 +15,11 @@ SAN       ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNITFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE $(SAN) -Isrc -Itests/unit
 
 $(B)/unit/%: tests/unit/%.c tests/unit/wraps.c tests/unit/wraps.h $(LIBSRCS) $(wildcard src/*.h) | $(B)/unit
-	$(CC) $(UNITFLAGS) $< tests/unit/wraps.c $(LIBSRCS) $(WRAPFLAGS) \
+	$(CC) $(UNITFLAGS) $< tests/unit/wraps.c $(LIBSRCS) $(WRAPFLAGS) $(EXTRA_WRAP) \
 	    $(CAPNG_A) -lcmocka -o $@
+
+# test_volume counts and fails the walk's own calls
+$(B)/unit/test_volume: EXTRA_WRAP := -Wl,--wrap=fchownat -Wl,--wrap=syscall
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

@@ -25,7 +25,7 @@ static void add_name(struct capkeep *ck, const char *name)
 	size_t have = strlen(ck->names);
 	size_t n = strlen(name);
 
-	/* every capability name fits: 41 names of at most 18 bytes */
+	/* every capability name fits: all 41 with commas are 421 bytes */
 	if (have + n + 2 > sizeof(ck->names))
 		return;
 	if (have > 0)

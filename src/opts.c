@@ -30,16 +30,26 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* arg is the argv element getopt was reading when it failed. */
 static void bad_option(struct sbuf *err, int c, const char *arg)
 {
 	if (c == ':') {
 		sbuf_str(err, "option '");
 		sbuf_quoted(err, arg);
 		sbuf_str(err, "' needs an argument");
-	} else if (optopt != 0) {
+	} else if (arg[1] != '-') {
+		/* short, maybe inside a cluster ("-vx"): optopt is the byte */
+		char opt[2] = { (char)optopt, '\0' };
+
 		sbuf_str(err, "unknown option '-");
-		sbuf_chr(err, (char)optopt);
+		sbuf_quoted(err, opt);
 		sbuf_chr(err, '\'');
+	} else if (optopt != 0) {
+		/* "--help=x": glibc and musl put the option's val (maybe
+		 * OPT_PRINT, not a char) in optopt */
+		sbuf_str(err, "option '");
+		sbuf_mem(err, arg, strcspn(arg, "="));
+		sbuf_str(err, "' takes no argument");
 	} else {
 		sbuf_str(err, "unknown or ambiguous option '");
 		sbuf_quoted(err, arg);
@@ -84,7 +94,7 @@ static int take_operands(int argc, char **argv, struct opts *o,
 
 int opts_parse(int argc, char **argv, struct opts *o, struct sbuf *err)
 {
-	int c, idx;
+	int idx;
 
 	memset(o, 0, sizeof(*o));
 	o->cap_keep = calloc((size_t)argc + 1, sizeof(char *));
@@ -93,13 +103,22 @@ int opts_parse(int argc, char **argv, struct opts *o, struct sbuf *err)
 		sbuf_str(err, "out of memory");
 		return -1;
 	}
-	optind = 1;
+	/* 0, not 1: glibc and musl then also forget the rest of a cluster
+	 * ("-qv") an earlier, failed parse stopped in */
+	optind = 0;
 	opterr = 0;	/* our own messages: "nrexec: ...", whatever argv[0] is */
-	/* "+": stop at the first operand (the spec), never permute argv */
-	/* ":": a missing argument is reported as ':', not '?' */
-	while ((c = getopt_long(argc, argv, "+:hVv", longopts, &idx)) != -1) {
+	for (;;) {
+		/* the element being read; argv[optind - 1] after a failure
+		 * inside a cluster would be the one before it */
+		int at = optind > 0 ? optind : 1;
+		/* "+": stop at the first operand (the spec), never permute */
+		/* ":": a missing argument is reported as ':', not '?' */
+		int c = getopt_long(argc, argv, "+:hVv", longopts, &idx);
+
+		if (c == -1)
+			break;
 		if (c == '?' || c == ':') {
-			bad_option(err, c, argv[optind - 1]);
+			bad_option(err, c, argv[at]);
 			return -1;
 		}
 		take_option(o, c);

@@ -17,8 +17,11 @@ int userdb_open(const char *path, int *fd)
 
 	if (f < 0)
 		return errno == ENOENT ? 0 : -1;
+	st.st_mode = 0;
+	errno = 0;
 	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		/* fstat's own errno, or why the file is not acceptable */
+		int e = st.st_mode == 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 
 		close(f);
 		errno = e;
@@ -67,11 +70,15 @@ static int lr_grow(struct linereader *lr)
 		if (lr->len < lr->cap)
 			return 0;
 	}
-	if (lr->cap >= USERDB_LINE_MAX) {
+	if (lr->cap > USERDB_LINE_MAX) {
 		errno = EFBIG;
 		return -1;
 	}
 	ncap = lr->cap ? lr->cap * 2 : 4096;
+	/* room for a line of exactly USERDB_LINE_MAX bytes and its '\n',
+	 * as the memory reader allows */
+	if (ncap > USERDB_LINE_MAX + 1)
+		ncap = USERDB_LINE_MAX + 1;
 	nbuf = realloc(lr->buf, ncap + 1);
 	if (!nbuf)
 		return -1;
@@ -103,7 +110,11 @@ int lr_next(struct linereader *lr, char **line, size_t *len)
 	size_t n;
 
 	for (;;) {
-		nl = memchr(lr->buf + lr->pos, '\n', lr->len - lr->pos);
+		/* a fresh fd reader has no buffer yet: memchr(NULL, c, 0) is
+		 * undefined (UBSan reports it) */
+		nl = lr->pos < lr->len
+			     ? memchr(lr->buf + lr->pos, '\n', lr->len - lr->pos)
+			     : NULL;
 		if (nl || lr->eof)
 			break;
 		if (lr_fill(lr) < 0)

@@ -154,6 +154,18 @@ static void log_chown(struct run *r, const char *path,
 	sbuf_flush(b);
 }
 
+/* Always said, -v or not: a planted hard link is worth a line in the log. */
+static void warn_links(struct run *r, const char *path,
+		       const struct vol_stats *st)
+{
+	sbuf_str(&r->log, "nrexec: chown ");
+	sbuf_quoted(&r->log, path);
+	sbuf_str(&r->log, ": left ");
+	sbuf_u64(&r->log, st->skipped_links);
+	sbuf_str(&r->log, " file(s) alone that have hard links outside the walked paths\n");
+	sbuf_flush(&r->log);
+}
+
 static int fix_volumes(struct run *r)
 {
 	struct vol_stats *st;
@@ -169,8 +181,12 @@ static int fix_volumes(struct run *r)
 	rc = volume_chown(r->o.chown, r->o.n_chown, r->id.uid, r->id.gid,
 			  r->o.chown_if_root_mismatch ? VOL_IF_ROOT_MISMATCH : 0,
 			  st, &r->err);
-	for (size_t i = 0; rc == 0 && r->o.verbose && i < r->o.n_chown; i++)
-		log_chown(r, r->o.chown[i], &st[i]);
+	for (size_t i = 0; rc == 0 && i < r->o.n_chown; i++) {
+		if (r->o.verbose)
+			log_chown(r, r->o.chown[i], &st[i]);
+		else if (st[i].skipped_links > 0)
+			warn_links(r, r->o.chown[i], &st[i]);
+	}
 	free(st);
 	return rc;
 }

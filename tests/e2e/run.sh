@@ -19,7 +19,9 @@
 # SKIPPED and exits 0 -- or 1 when NREXEC_REQUIRE_DOCKER=1 (CI).
 #
 # Other knobs: NREXEC_E2E_ONLY=REGEX runs only tests whose name matches;
-# NREXEC_E2E_KEEP=1 keeps the temp dir (logs) for inspection.
+# NREXEC_E2E_KEEP=1 keeps the temp dir (logs) for inspection;
+# NREXEC_E2E_KEEP_BUILD_CACHE=1 keeps Dockerfile.example's intermediate
+# (builder-stage) images, so that the next run builds it in seconds.
 # Everything created (containers, volumes, images) carries a per-run label and
 # unique name and is removed on exit; nothing is pruned globally.
 set -eu
@@ -46,16 +48,14 @@ cleanup() {
 	if [ "$DOCKER_UP" = 1 ]; then
 		local ids
 		ids=$(timeout 30 docker ps -aq --filter "label=nrexec.e2e.run=$RUN_ID" 2>/dev/null)
-		[ -z "$ids" ] || timeout 60 docker rm -f $ids >/dev/null 2>&1
+		[ -z "$ids" ] || timeout 60 docker rm -f -v $ids >/dev/null 2>&1
 		ids=$(timeout 30 docker volume ls -q --filter "label=nrexec.e2e.run=$RUN_ID" 2>/dev/null)
 		[ -z "$ids" ] || timeout 60 docker volume rm -f $ids >/dev/null 2>&1
 		"$LIB/scratch-image.sh" cleanup
-		# dangling stages of our Dockerfile.example build (labelled with --label)
-		ids=$(timeout 30 docker images -q --filter "label=nrexec.e2e.run=$RUN_ID" 2>/dev/null | sort -u)
-		[ -z "$ids" ] || timeout 60 docker image rm -f $ids >/dev/null 2>&1
+		remove_example_images
 	fi
 	if [ "$WE_STARTED_DOCKERD" = 1 ] && [ "${NREXEC_KEEP_DOCKERD:-0}" != 1 ]; then
-		"$LIB/dockerd.sh" stop >/dev/null 2>&1
+		NREXEC_DOCKERD_USER=$$ "$LIB/dockerd.sh" stop 2>&1 | sed 's/^/# /'
 	fi
 	if [ "${NREXEC_E2E_KEEP:-0}" = 1 ]; then
 		echo "# kept work dir: $WORK"
@@ -67,6 +67,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The legacy builder leaves the intermediate images of Dockerfile.example's
+# build stage behind, untagged and unlabelled. Their ids are taken from the
+# build log (" ---> ID"), minus the ids that existed before the build (cache
+# shared with others); removed newest first, which also drops untagged parents.
+remove_example_images() {
+	local id
+	[ -s "$WORK/example-new-ids" ] || return 0
+	# NREXEC_E2E_KEEP_BUILD_CACHE=1 keeps them: the next build is faster
+	[ "${NREXEC_E2E_KEEP_BUILD_CACHE:-0}" != 1 ] || return 0
+	for id in $(tac "$WORK/example-new-ids"); do
+		timeout 60 docker image rm "$id" >/dev/null 2>&1 || true
+	done
+	: >"$WORK/example-new-ids"
+}
 
 skip_suite() {
 	echo "################################################################"
@@ -93,7 +108,7 @@ if command -v readelf >/dev/null && readelf -l "$NREXEC" 2>/dev/null | grep -q '
 	exit 2
 fi
 
-if ! DSTATE=$("$LIB/dockerd.sh" start 2>"$WORK/dockerd-start.err"); then
+if ! DSTATE=$(NREXEC_DOCKERD_USER=$$ "$LIB/dockerd.sh" start 2>"$WORK/dockerd-start.err"); then
 	cat "$WORK/dockerd-start.err" >&2
 	skip_suite "Docker could not be installed or started: $(grep -m1 ERROR "$WORK/dockerd-start.err" || echo 'see above')"
 fi
@@ -109,8 +124,8 @@ if "$NREXEC" --help 2>&1 | grep -q -- --chown; then HAS_CHOWN=1; fi
 
 N=0 PASS=0 FAIL=0 SKIP=0
 TFAIL=0
-CSEQ=0
-OUT= ERR= RC=
+CSEQ=0 TNUM=0
+OUT='' ERR='' RC=''
 
 diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
 fail() { TFAIL=1; diag "FAIL: $*"; }
@@ -131,10 +146,16 @@ t() {
 	if [ -n "${NREXEC_E2E_ONLY:-}" ] && ! printf '%s' "$name" | grep -Eq -- "$NREXEC_E2E_ONLY"; then
 		return 0
 	fi
-	TFAIL=0 OUT= ERR= RC=
+	TFAIL=0 OUT='' ERR='' RC='' CSEQ=0 TNUM=$((N + 1))
 	t0=$(date +%s%N)
-	# called in an || list: errexit is off inside, tests assert explicitly
-	"$fn" "$@" >"$WORK/diag" 2>&1 || { [ "$TFAIL" = 1 ] || { TFAIL=1; echo "#   FAIL: test function returned non-zero"; } >>"$WORK/diag"; }
+	# In a subshell, so that a test that breaks (unbound variable, ...) fails
+	# alone. The function is called in an || list: errexit is off inside it,
+	# tests assert explicitly with fail/expect_*.
+	(
+		"$fn" "$@" || { [ "$TFAIL" = 1 ] || echo "#   FAIL: test function returned non-zero"; TFAIL=1; }
+		[ "$TFAIL" = 0 ] || show_last
+		exit "$TFAIL"
+	) >"$WORK/diag" 2>&1 || TFAIL=1
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	N=$((N + 1))
 	if [ "$TFAIL" = 0 ]; then
@@ -144,7 +165,6 @@ t() {
 	else
 		FAIL=$((FAIL + 1))
 		echo "not ok $N - $name [$ms ms]"
-		show_last >>"$WORK/diag"
 		cat "$WORK/diag"
 	fi
 }
@@ -164,13 +184,13 @@ dk() { timeout "${DK_TIMEOUT:-120}" docker "$@"; }
 # ERR (stderr file: the container's, or docker's own error if it never ran).
 crun() {
 	CSEQ=$((CSEQ + 1))
-	local name="nrexec-e2e-$RUN_ID-$CSEQ"
-	OUT=$WORK/c$CSEQ.out ERR=$WORK/c$CSEQ.err RC=
+	local name="nrexec-e2e-$RUN_ID-$TNUM-$CSEQ"
+	OUT=$WORK/c$TNUM-$CSEQ.out ERR=$WORK/c$TNUM-$CSEQ.err RC=
 	: >"$OUT"
 	if ! dk run -d --name "$name" --label "nrexec.e2e.run=$RUN_ID" "$@" >/dev/null 2>"$ERR"; then
 		RC=$(dk inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null || echo docker-run-failed)
 		[ -n "$RC" ] && [ "$RC" != 0 ] || RC=docker-run-failed
-		dk rm -f "$name" >/dev/null 2>&1 || true
+		dk rm -f -v "$name" >/dev/null 2>&1 || true
 		return 0
 	fi
 	if ! RC=$(timeout "${CRUN_TIMEOUT:-60}" docker wait "$name" 2>/dev/null); then
@@ -178,7 +198,7 @@ crun() {
 		dk kill "$name" >/dev/null 2>&1 || true
 	fi
 	dk logs "$name" >"$OUT" 2>"$ERR" || true
-	dk rm -f "$name" >/dev/null 2>&1 || true
+	dk rm -f -v "$name" >/dev/null 2>&1 || true
 }
 
 # value of a /proc/PID/status field, whitespace normalised
@@ -336,7 +356,7 @@ test_b_named() {
 	expect_dropped "$OUT" 10001 10001 "2000 10001"
 }
 test_b_home_env() {
-	crun -e FOO=bar "$IMG_B" /bin/env
+	crun -e FOO=bar "$IMG_B" env
 	expect_rc 0
 	expect_out '^HOME=/home/app$'
 	expect_out '^FOO=bar$'
@@ -363,24 +383,24 @@ test_b_unknown_user() {
 # c. signals and exit codes
 test_c_stop() {
 	CSEQ=$((CSEQ + 1))
-	local name="nrexec-e2e-$RUN_ID-$CSEQ" i t0 ms code
-	OUT=$WORK/c$CSEQ.out ERR=$WORK/c$CSEQ.err RC=
+	local name="nrexec-e2e-$RUN_ID-$TNUM-$CSEQ" t0 ms code
+	OUT=$WORK/c$TNUM-$CSEQ.out ERR=$WORK/c$TNUM-$CSEQ.err RC=
 	dk run -d --name "$name" --label "nrexec.e2e.run=$RUN_ID" "$IMG_C" >/dev/null 2>"$ERR" ||
 		{ fail "docker run failed"; return 0; }
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		dk logs "$name" >"$OUT" 2>"$ERR" || true
 		grep -q '^ready$' "$OUT" && break
 		[ "$(dk inspect -f '{{.State.Running}}' "$name")" = true ] || break
 		sleep 0.1
 	done
-	grep -q '^ready$' "$OUT" || { fail "the app never printed 'ready'"; dk rm -f "$name" >/dev/null 2>&1; return 0; }
+	grep -q '^ready$' "$OUT" || { fail "the app never printed 'ready'"; dk rm -f -v "$name" >/dev/null 2>&1; return 0; }
 	t0=$(now_ms)
 	timeout 30 docker stop -t 10 "$name" >/dev/null 2>&1 || fail "docker stop failed or hung"
 	ms=$(( $(now_ms) - t0 ))
 	code=$(dk inspect -f '{{.State.ExitCode}}' "$name")
 	dk logs "$name" >"$OUT" 2>"$ERR" || true
 	RC=$code
-	dk rm -f "$name" >/dev/null 2>&1 || true
+	dk rm -f -v "$name" >/dev/null 2>&1 || true
 	echo "# note: docker stop -t 10 took $ms ms"
 	[ "$ms" -lt 3000 ] || fail "docker stop took $ms ms (>= 3000): SIGTERM did not reach the app"
 	expect_out '^pid=1 uid=10001$'
@@ -462,20 +482,22 @@ test_d_nocap_bind_fails() {
 # populate a volume/dir as root: a file, a tree, a symlink pointing out of it
 POPULATE='mkdir -p /data/sub/deep && echo hi >/data/pre && touch /data/sub/deep/f && ln -sf /nrexec /data/link && chown -h -R 0:0 /data && chmod 755 /data'
 # owner and ctime (ns) of every entry, symlinks not followed
-LIST_CMD='cd /data && find . -xdev | sort | while read -r p; do stat -c "%u:%g %z %n" "$p"; done; stat -c "nrexec %u:%g" /nrexec'
+LIST_CMD='cd /data && find . -xdev | sort | while read -r p; do stat -c "%u:%g %z %n" "$p"; done'
+# run by nrexec right after --chown, in the same container: the target of
+# /data/link must still be root's
+APP_CMD='touch /data/x && id -u && stat -c "target %u:%g" /nrexec && echo TOUCHED'
 
 new_volume() {
-	local v="nrexec-e2e-$RUN_ID-vol$((CSEQ + 1))-$RANDOM"
+	local v="nrexec-e2e-$RUN_ID-$TNUM-vol$RANDOM"
 	dk volume create --label "nrexec.e2e.run=$RUN_ID" "$v" >/dev/null || return 1
 	echo "$v"
 }
 # every entry under /data (as listed by LIST_CMD in $OUT) owned by 10001:10001
 expect_all_owned() {
 	local bad
-	bad=$(grep -v '^nrexec ' "$OUT" | grep -v '^10001:10001 ' || true)
+	bad=$(grep -v '^10001:10001 ' "$OUT" || true)
 	[ -z "$bad" ] || fail "entries not owned by 10001:10001: $(printf '%s' "$bad" | tr '\n' ';')"
 	grep -q '^10001:10001 .* \.$' "$OUT" || fail "/data itself is not owned by 10001:10001"
-	grep -q '^nrexec 0:0$' "$OUT" || fail "the symlink target /nrexec changed owner"
 }
 
 test_e_named_volume() {
@@ -483,10 +505,11 @@ test_e_named_volume() {
 	v=$(new_volume) || { fail "docker volume create failed"; return 0; }
 	crun -v "$v:/data" --entrypoint /bin/sh "$IMG_G" -c "$POPULATE"
 	[ "$RC" = 0 ] || { fail "populating the volume failed"; return 0; }
-	crun -v "$v:/data" "$IMG_G" --chown /data 10001:10001 /bin/sh -c 'touch /data/x && id -u && echo TOUCHED'
+	crun -v "$v:/data" "$IMG_G" --chown /data 10001:10001 /bin/sh -c "$APP_CMD"
 	expect_rc 0
 	expect_out '^10001$'
 	expect_out '^TOUCHED$'
+	expect_out '^target 0:0$'
 	crun -v "$v:/data" --entrypoint /bin/sh "$IMG_G" -c "$LIST_CMD"
 	expect_all_owned
 	grep -q '^10001:10001 .* \./x$' "$OUT" || fail "/data/x is missing or not owned by 10001"
@@ -517,9 +540,10 @@ test_e_bind_mount() {
 	mkdir -p "$d/sub/deep"
 	echo hi >"$d/pre"; touch "$d/sub/deep/f"; ln -s /nrexec "$d/link"
 	chown -h -R 0:0 "$d"; chmod 755 "$d"
-	crun -v "$d:/data" "$IMG_G" --chown /data 10001:10001 /bin/sh -c 'touch /data/x && echo TOUCHED'
+	crun -v "$d:/data" "$IMG_G" --chown /data 10001:10001 /bin/sh -c "$APP_CMD"
 	expect_rc 0
 	expect_out '^TOUCHED$'
+	expect_out '^target 0:0$'
 	local bad
 	bad=$(find "$d" \( ! -uid 10001 -o ! -gid 10001 \) -printf '%u:%g %p\n')
 	[ -z "$bad" ] || fail "host entries not owned by 10001:10001: $(printf '%s' "$bad" | tr '\n' ';')"
@@ -558,82 +582,112 @@ test_e_mount_below() {
 	expect_out '^0 /data/mnt$'
 }
 
-# f. Dockerfile.example
-test_f_example() {
-	local df=$ROOT/Dockerfile.example tag="nrexec-e2e/example:$RUN_ID" id pid i ports p ep last_from
-	echo "$tag" >>"$NREXEC_E2E_IMAGES"
-	local t0
+# f. Dockerfile.example (three tests sharing one image, built by the first)
+EX_TAG="nrexec-e2e/example:$RUN_ID"
+EX_NAME="nrexec-e2e-$RUN_ID-example"
+
+test_f_build() {
+	local df=$ROOT/Dockerfile.example ports p ep last_from id t0 short build_ok=1
+	echo "$EX_TAG" >>"$NREXEC_E2E_IMAGES"
 	t0=$(now_ms)
 	if ! "$LIB/debian-base.sh" >"$WORK/base.log" 2>&1; then
 		fail "tests/lib/debian-base.sh failed:"; diag "$(tail -n 15 "$WORK/base.log")"; return 0
 	fi
 	echo "# note: base image ready in $(( $(now_ms) - t0 )) ms"
 	t0=$(now_ms)
-	if ! (cd "$ROOT" && DK_TIMEOUT=900 dk build --force-rm --label "nrexec.e2e.run=$RUN_ID" \
-			-f Dockerfile.example -t "$tag" .) >"$WORK/example-build.log" 2>&1; then
+	docker images -aq --no-trunc | sed 's/^sha256://' | sort -u >"$WORK/images-before"
+	(cd "$ROOT" && DK_TIMEOUT=900 dk build --force-rm --label "nrexec.e2e.run=$RUN_ID" \
+			-f Dockerfile.example -t "$EX_TAG" .) >"$WORK/example-build.log" 2>&1 || build_ok=0
+	for short in $(sed -n 's/^ ---> \([0-9a-f]\{12\}\)$/\1/p' "$WORK/example-build.log"); do
+		grep -q "^$short" "$WORK/images-before" || echo "$short"
+	done >"$WORK/example-new-ids"
+	if [ "$build_ok" = 0 ]; then
 		fail "docker build -f Dockerfile.example failed:"; diag "$(tail -n 25 "$WORK/example-build.log")"; return 0
 	fi
-	echo "# note: docker build -f Dockerfile.example took $(( $(now_ms) - t0 )) ms, image $(( $(docker image inspect -f '{{.Size}}' "$tag") / 1000 )) kB"
+	echo "# note: docker build -f Dockerfile.example took $(( $(now_ms) - t0 )) ms, image $(( $(docker image inspect -f '{{.Size}}' "$EX_TAG") / 1000 )) kB"
 
-	# image config
-	ep=$(docker image inspect -f '{{json .Config.Entrypoint}}' "$tag")
+	ep=$(docker image inspect -f '{{json .Config.Entrypoint}}' "$EX_TAG")
 	printf '%s' "$ep" | grep -q '^\["/nrexec"' || fail "Entrypoint does not start with /nrexec: $ep"
-	ports=$(docker image inspect -f '{{range $p, $v := .Config.ExposedPorts}}{{$p}} {{end}}' "$tag")
+	ports=$(docker image inspect -f '{{range $p, $v := .Config.ExposedPorts}}{{$p}} {{end}}' "$EX_TAG")
 	[ -n "$ports" ] || fail "no EXPOSEd port"
 	for p in $ports; do
 		[ "${p%%/*}" -gt 1024 ] 2>/dev/null || fail "exposed port $p is not above 1024"
 	done
-	echo "# note: Entrypoint $ep, Cmd $(docker image inspect -f '{{json .Config.Cmd}}' "$tag"), ExposedPorts $ports, User '$(docker image inspect -f '{{.Config.User}}' "$tag")'"
+	echo "# note: Entrypoint $ep, Cmd $(docker image inspect -f '{{json .Config.Cmd}}' "$EX_TAG"), ExposedPorts ${ports% }, User '$(docker image inspect -f '{{.Config.User}}' "$EX_TAG")'"
 	last_from=$(grep -iE '^[[:space:]]*FROM[[:space:]]' "$df" | tail -n1 | awk '{print $2}')
 	if [ "$last_from" = scratch ]; then
-		id=$(dk create --label "nrexec.e2e.run=$RUN_ID" "$tag") || { fail "docker create failed"; return 0; }
+		id=$(dk create --label "nrexec.e2e.run=$RUN_ID" "$EX_TAG") || { fail "docker create failed"; return 0; }
 		dk export "$id" | tar -t >"$WORK/example-files" 2>/dev/null || true
-		dk rm -f "$id" >/dev/null 2>&1 || true
+		dk rm -f -v "$id" >/dev/null 2>&1 || true
 		grep -qE '^(\./)?nrexec$' "$WORK/example-files" || fail "/nrexec is not in the final image"
-		! grep -qE '^(\./)?etc/passwd$' "$WORK/example-files" || fail "the FROM scratch image has an /etc/passwd"
-		echo "# note: final image (FROM scratch) holds $(grep -cv '/$' "$WORK/example-files") non-directory entries"
+		! grep -qE '^(\./)?etc/(passwd|group)$' "$WORK/example-files" || fail "the FROM scratch image has an /etc/passwd or /etc/group"
+		echo "# note: final image (FROM scratch): $(grep -v '/$' "$WORK/example-files" | grep -vE '^(\./)?(etc/(hosts|hostname|resolv.conf|mtab)|\.dockerenv|dev/console)$' | tr '\n' ' ')"
 	else
-		echo "# note: final stage is FROM $last_from: /etc/passwd check not applicable"
+		echo "# note: final stage is FROM $last_from: the /etc/passwd check does not apply"
 	fi
+}
 
-	# run it: the app must be PID 1 of the container, non-root, NNP set
-	CSEQ=$((CSEQ + 1))
-	local name="nrexec-e2e-$RUN_ID-$CSEQ" ms code
-	OUT=$WORK/c$CSEQ.out ERR=$WORK/c$CSEQ.err RC=
-	if ! dk run -d --name "$name" --label "nrexec.e2e.run=$RUN_ID" "$tag" >/dev/null 2>"$ERR"; then
-		fail "docker run of the example image failed"; return 0
+# start the example container (once) and wait until it runs; prints nothing
+example_up() {
+	docker image inspect "$EX_TAG" >/dev/null 2>&1 || { fail "no example image (the build test failed)"; return 1; }
+	if [ "$(dk inspect -f '{{.State.Running}}' "$EX_NAME" 2>/dev/null)" != true ]; then
+		dk rm -f -v "$EX_NAME" >/dev/null 2>&1 || true
+		dk run -d --name "$EX_NAME" --label "nrexec.e2e.run=$RUN_ID" "$EX_TAG" >/dev/null 2>"$WORK/example-run.err" ||
+			{ fail "docker run of the example image failed: $(head -n3 "$WORK/example-run.err")"; return 1; }
+		for _ in $(seq 1 30); do
+			[ "$(dk inspect -f '{{.State.Running}}' "$EX_NAME")" = true ] && break
+			sleep 0.1
+		done
+		sleep 1
 	fi
-	for i in $(seq 1 20); do
-		[ "$(dk inspect -f '{{.State.Running}}' "$name")" = true ] && break
-		sleep 0.1
-	done
-	sleep 1
-	if [ "$(dk inspect -f '{{.State.Running}}' "$name")" = true ]; then
-		pid=$(dk inspect -f '{{.State.Pid}}' "$name")
-		cp "/proc/$pid/status" "$WORK/example-status" 2>/dev/null || true
-		echo "# note: PID 1 is '$(cat "/proc/$pid/comm" 2>/dev/null)', Uid $(sfield Uid "$WORK/example-status"), Groups '$(sfield Groups "$WORK/example-status")', CapEff $(sfield CapEff "$WORK/example-status"), NoNewPrivs $(sfield NoNewPrivs "$WORK/example-status")"
-		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" != nrexec ] || fail "nrexec is still PID 1 (did not exec)"
-		case $(sfield Uid "$WORK/example-status") in
-		"0 "*|*" 0 "*|*" 0"|"") fail "the app runs with uid 0 somewhere: Uid $(sfield Uid "$WORK/example-status")" ;;
-		esac
-		[ "$(sfield NoNewPrivs "$WORK/example-status")" = 1 ] || fail "NoNewPrivs is not 1"
-		t0=$(now_ms)
-		timeout 30 docker stop -t 10 "$name" >/dev/null 2>&1 || true
-		ms=$(( $(now_ms) - t0 ))
-		code=$(dk inspect -f '{{.State.ExitCode}}' "$name")
-		echo "# note: docker stop -t 10 took $ms ms, exit code $code"
-		[ "$ms" -lt 5000 ] || fail "docker stop took $ms ms: the example app does not stop on SIGTERM"
-	else
-		code=$(dk inspect -f '{{.State.ExitCode}}' "$name")
-		dk logs "$name" >"$OUT" 2>"$ERR" || true
-		RC=$code
-		echo "# note: the example container exited by itself (code $code)"
-		[ "$code" = 0 ] || fail "the example container exited with $code"
-		grep -Eq 'uid=[1-9][0-9]*' "$OUT" ||
-			fail "the container exited before its uid could be read, and printed no 'uid=N' (N>0)"
+	if [ "$(dk inspect -f '{{.State.Running}}' "$EX_NAME")" != true ]; then
+		dk logs "$EX_NAME" >"$WORK/example.out" 2>"$WORK/example.err" || true
+		fail "the example container is not running (exit code $(dk inspect -f '{{.State.ExitCode}}' "$EX_NAME")):"
+		diag "$(head -n 10 "$WORK/example.out" "$WORK/example.err")"
+		return 1
 	fi
-	dk logs "$name" >"$OUT" 2>"$ERR" || true
-	dk rm -f "$name" >/dev/null 2>&1 || true
+}
+
+test_f_run() {
+	local pid st=$WORK/example-status port ans
+	example_up || return 0
+	pid=$(dk inspect -f '{{.State.Pid}}' "$EX_NAME")
+	cp "/proc/$pid/status" "$st" 2>/dev/null || { fail "cannot read /proc/$pid/status"; return 0; }
+	echo "# note: PID 1 is '$(cat "/proc/$pid/comm" 2>/dev/null)', Uid $(sfield Uid "$st"), Gid $(sfield Gid "$st"), Groups '$(sfield Groups "$st")', CapEff $(sfield CapEff "$st"), CapBnd $(sfield CapBnd "$st"), NoNewPrivs $(sfield NoNewPrivs "$st")"
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" != nrexec ] || fail "nrexec is still PID 1 (did not exec)"
+	case " $(sfield Uid "$st") " in
+	*" 0 "*|"  ") fail "the app runs with uid 0 somewhere: Uid $(sfield Uid "$st")" ;;
+	esac
+	[ "$(sfield NoNewPrivs "$st")" = 1 ] || fail "NoNewPrivs is not 1"
+	[ "$(sfield CapEff "$st")" = "$Z" ] || echo "# note: the app holds effective capabilities $(sfield CapEff "$st")"
+	# ask the app on its first exposed TCP port, over the loopback of its
+	# own network namespace (a busybox container joined to it)
+	port=$(docker image inspect -f '{{range $p, $v := .Config.ExposedPorts}}{{$p}} {{end}}' "$EX_TAG" | tr ' ' '\n' | grep '/tcp$' | head -n1)
+	port=${port%/tcp}
+	if [ -n "$port" ]; then
+		# (nc, not wget: busybox-static's wget segfaults in a scratch image)
+		CRUN_TIMEOUT=20 crun --network "container:$EX_NAME" --entrypoint /bin/sh "$IMG_G" -c \
+			"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 10 nc -w 5 127.0.0.1 $port"
+		ans=$(head -c 300 "$OUT" | tr '\r\n' '  ')
+		if [ "$RC" = 0 ]; then
+			echo "# note: GET http://127.0.0.1:$port/ in the container's namespace: $ans"
+			case $ans in *uid=0\ *) fail "the app says it runs as uid 0: $ans" ;; esac
+		else
+			fail "the app does not accept a connection on its exposed port $port (nc exit $RC: $(head -c 200 "$ERR"))"
+		fi
+	fi
+}
+
+test_f_stop() {
+	local t0 ms code
+	example_up || return 0
+	t0=$(now_ms)
+	timeout 30 docker stop -t 10 "$EX_NAME" >/dev/null 2>&1 || true
+	ms=$(( $(now_ms) - t0 ))
+	code=$(dk inspect -f '{{.State.ExitCode}}' "$EX_NAME")
+	echo "# note: docker stop -t 10 took $ms ms, exit code $code"
+	[ "$ms" -lt 5000 ] ||
+		fail "docker stop took $ms ms (exit $code): the example app, PID 1, has no SIGTERM handler, so the kernel drops the signal and docker kills it after the timeout"
 }
 
 # ---------------------------------------------------------------- run them ---
@@ -675,7 +729,12 @@ else
 	done
 fi
 if [ -f "$ROOT/Dockerfile.example" ]; then
-	CRUN_TIMEOUT=120 t "f: Dockerfile.example builds; runs non-root as PID 1; config sane" test_f_example
+	t "f: Dockerfile.example builds (docker build); Entrypoint /nrexec, ports > 1024, no /etc/passwd" test_f_build
+	t "f: the example app runs as PID 1, non-root, no_new_privs, answers on its port" test_f_run
+	t "f: the example app stops promptly on docker stop -t 10 (handles SIGTERM)" test_f_stop
+	dk rm -f -v "$EX_NAME" >/dev/null 2>&1 || true
+	dk image rm "$EX_TAG" >/dev/null 2>&1 || true
+	remove_example_images
 else
 	skip "f: Dockerfile.example" "$ROOT/Dockerfile.example does not exist yet"
 fi

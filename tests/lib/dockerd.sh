@@ -12,6 +12,11 @@
 # daemon that was already answering is never stopped. `start` prints
 # "started" or "already-running" as its last line on stdout.
 #
+# Users: `start` registers the caller (pid $NREXEC_DOCKERD_USER, default the
+# parent pid) under $PIDFILE.users/; `stop` unregisters it and leaves the
+# daemon running while another registered process is still alive (two suites
+# sharing a daemon that one of them started).
+#
 # Files: pid file  $NREXEC_DOCKERD_PIDFILE (default /tmp/nrexec-dockerd.pid)
 #        log       $NREXEC_DOCKERD_LOG     (default /tmp/nrexec-dockerd.log)
 #
@@ -23,6 +28,8 @@ set -eu
 PIDFILE=${NREXEC_DOCKERD_PIDFILE:-/tmp/nrexec-dockerd.pid}
 LOG=${NREXEC_DOCKERD_LOG:-/tmp/nrexec-dockerd.log}
 WAIT=${NREXEC_DOCKERD_WAIT:-60}
+USERS=${PIDFILE%.pid}.users
+ME=${NREXEC_DOCKERD_USER:-$PPID}
 export DOCKER_BUILDKIT=0
 
 say() { echo "dockerd.sh: $*" >&2; }
@@ -54,7 +61,24 @@ install_docker() {
 	command -v dockerd >/dev/null || die "docker.io installed but dockerd is still not on PATH"
 }
 
+register() {
+	mkdir -p "$USERS" 2>/dev/null && : >"$USERS/$ME" 2>/dev/null || true
+}
+
+# registered users other than us that are still alive (dead ones are pruned)
+other_users() {
+	local f p
+	[ -d "$USERS" ] || return 0
+	for f in "$USERS"/*; do
+		[ -e "$f" ] || continue
+		p=${f##*/}
+		[ "$p" = "$ME" ] && continue
+		if kill -0 "$p" 2>/dev/null; then echo "$p"; else rm -f "$f"; fi
+	done
+}
+
 start() {
+	register
 	if answers; then
 		say "a Docker daemon already answers: using it (it will not be stopped by us)"
 		echo already-running
@@ -97,7 +121,13 @@ start() {
 }
 
 stop() {
-	local pid i
+	local pid i others
+	rm -f "$USERS/$ME"
+	others=$(other_users | tr '\n' ' ')
+	if [ -n "$others" ]; then
+		say "dockerd is still used by pid(s) $others: leaving it running"
+		return 0
+	fi
 	if ! pid=$(our_pid); then
 		rm -f "$PIDFILE"
 		say "no dockerd started by us is running: nothing to stop"

@@ -29,26 +29,35 @@ export DOCKER_BUILDKIT=0
 
 die() { echo "scratch-image.sh: ERROR: $*" >&2; exit 1; }
 
+is_static() { LC_ALL=C ldd "$1" 2>&1 | grep -q 'not a dynamic executable'; }
+
+# a static busybox: the machine's own (Debian's busybox-static), else one
+# extracted from the busybox-static .deb without installing it (cached)
 busybox_path() {
-	local b
-	for b in /bin/busybox /usr/bin/busybox; do
-		if [ -x "$b" ] && file -L "$b" 2>/dev/null | grep -q 'statically linked'; then
+	local b cache=${NREXEC_CACHE_DIR:-/var/cache/nrexec}/busybox-static tmp
+	for b in /bin/busybox /usr/bin/busybox "$cache/bin/busybox"; do
+		if [ -x "$b" ] && is_static "$b"; then
 			echo "$b"; return 0
 		fi
 	done
-	# no static busybox here: install Debian's busybox-static
-	[ "$(id -u)" = 0 ] || die "busybox-static is missing and we are not root"
-	echo "scratch-image.sh: installing busybox-static with apt-get (quiet) ..." >&2
-	DEBIAN_FRONTEND=noninteractive timeout 600 apt-get -qq -y install busybox-static >/tmp/nrexec-apt-busybox.log 2>&1 ||
-		{ DEBIAN_FRONTEND=noninteractive timeout 300 apt-get -qq update >/dev/null 2>&1 &&
-		  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get -qq -y install busybox-static >/tmp/nrexec-apt-busybox.log 2>&1; } ||
-		die "apt-get install busybox-static failed (log: /tmp/nrexec-apt-busybox.log)"
-	[ -x /bin/busybox ] || die "busybox-static installed but /bin/busybox is missing"
-	echo /bin/busybox
+	echo "scratch-image.sh: no static busybox here: fetching Debian's busybox-static .deb (apt-get download) ..." >&2
+	tmp=$(mktemp -d /tmp/nrexec-busybox.XXXXXX)
+	if ! (cd "$tmp" && { timeout 300 apt-get -qq download busybox-static ||
+			{ timeout 300 apt-get -qq update && timeout 300 apt-get -qq download busybox-static; }; }) \
+			>"$tmp/apt.log" 2>&1; then
+		cat "$tmp/apt.log" >&2; rm -rf "$tmp"
+		die "apt-get download busybox-static failed"
+	fi
+	dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/x" || { rm -rf "$tmp"; die "cannot unpack busybox-static"; }
+	mkdir -p "$cache/bin"
+	cp "$tmp/x/bin/busybox" "$cache/bin/busybox.tmp.$$" && mv -f "$cache/bin/busybox.tmp.$$" "$cache/bin/busybox"
+	rm -rf "$tmp"
+	is_static "$cache/bin/busybox" || die "the busybox from busybox-static is not static?"
+	echo "$cache/bin/busybox"
 }
 
 build() {
-	local tag="" nrexec=1 ctx bb lines=() f src dest mode rest app out
+	local tag="" nrexec=1 ctx bb lines=() src dest mode rest app out
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--tag) tag=$2; shift 2 ;;
@@ -60,7 +69,6 @@ build() {
 	if [ -z "$tag" ]; then
 		tag="nrexec-e2e/scratch:$$-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
 	fi
-	command -v file >/dev/null || die "'file' is needed to check that busybox is static"
 	bb=$(busybox_path)
 	ctx=$(mktemp -d /tmp/nrexec-scratch-ctx.XXXXXX)
 	# shellcheck disable=SC2064

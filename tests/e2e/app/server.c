@@ -2,17 +2,28 @@
  * server on :8080 that answers every request with its own ids and whether
  * it can write /data. Stands in for "your app" in the example image. */
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* As PID 1 the kernel drops any signal without a handler: docker stop's
+ * SIGTERM needs one, or the container waits for SIGKILL. */
+static void on_term(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
 int main(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(8080) };
 	int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
+	signal(SIGTERM, on_term);
 	if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0) {
 		perror("server: listen :8080");

@@ -62,14 +62,11 @@ static void not_found(struct sbuf *err, const char *what, const char *name,
 	sbuf_str(err, what[0] == 'u' ? " passwd entry" : " group entry");
 }
 
+/* Copies: e points into the reader's buffer. The name is kept whole, as
+ * long as it is, since memberships are looked up by it. */
 static void take_entry(struct identity *id, const struct pwent *e)
 {
-	size_t n = strlen(e->name);
-
-	if (n > SPEC_NAME_MAX)
-		n = SPEC_NAME_MAX;
-	memcpy(id->user, e->name, n);
-	id->user[n] = '\0';
+	id->user = strdup(e->name);
 	id->uid = e->uid;
 	id->gid = e->gid;
 	id->home = strdup(e->dir[0] != '\0' ? e->dir : "/");
@@ -103,12 +100,12 @@ static int find_user(const struct spec_part *u, const char *path,
 	}
 	if (r == 0) {
 		/* no entry: root's group is never kept implicitly */
-		id->user[0] = '\0';
+		id->user = strdup("");
 		id->uid = u->id;
 		id->gid = u->id;
 		id->home = strdup("/");
 	}
-	if (!id->home) {
+	if (!id->home || !id->user) {
 		sbuf_str(err, "out of memory");
 		return -1;
 	}
@@ -205,7 +202,9 @@ void identity_free(struct identity *id)
 {
 	free(id->groups);
 	free(id->home);
+	free(id->user);
 	id->groups = NULL;
 	id->home = NULL;
+	id->user = NULL;
 	id->ngroups = 0;
 }

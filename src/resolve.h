@@ -10,7 +10,7 @@
 #include "spec.h"
 
 struct identity {
-	char user[SPEC_NAME_MAX + 1];	/* passwd name, "" without an entry */
+	char *user;		/* passwd name, "" without an entry */
 	uint32_t uid;
 	uint32_t gid;
 	uint32_t *groups;	/* primary gid first, the rest ascending */

@@ -43,6 +43,8 @@ int sbuf_flush(struct sbuf *b)
 
 void sbuf_mem(struct sbuf *b, const char *s, size_t n)
 {
+	if (b->cap < 2)
+		return;	/* no room even for one byte and the NUL */
 	while (n > 0) {
 		/* one byte is kept for the terminating NUL of sbuf_cstr() */
 		size_t room = b->cap - 1 - b->len;

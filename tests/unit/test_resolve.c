@@ -409,6 +409,37 @@ static void test_huge_group(void **state)
 	}
 }
 
+/* A passwd name longer than a spec may be (256 bytes), reached by uid:
+ * memberships are looked up by the whole name, never by a cut-off prefix
+ * that another user's name could equal. */
+static void test_long_name_memberships(void **state)
+{
+	char name[301];
+	FILE *f;
+	struct spec sp;
+	struct identity id;
+	(void)state;
+
+	memset(name, 'a', 300);
+	name[300] = '\0';
+	f = fopen(tmp_path("passwd.big"), "we");
+	assert_non_null(f);
+	fprintf(f, "%s:x:5000:5000::/:/bin/sh\n", name);
+	fclose(f);
+	f = fopen(tmp_path("group.big"), "we");
+	assert_non_null(f);
+	fprintf(f, "prefix:x:777:%.256s\nwhole:x:778:%s\n", name, name);
+	fclose(f);
+	assert_int_equal(spec_parse("5000", &sp), SPEC_OK);
+	struct userdb_paths paths = { tmp_path("passwd.big"), tmp_path("group.big") };
+	assert_int_equal(resolve(&sp, &paths, &id, &err), 0);
+	assert_string_equal(id.user, name);
+	assert_int_equal(id.ngroups, 2);
+	assert_int_equal(id.groups[0], 5000);
+	assert_int_equal(id.groups[1], 778);
+	identity_free(&id);
+}
+
 /* A passwd line over 16 MiB: the lookup stops with a message naming the
  * file and the line, unless the entry came first. */
 static void test_line_too_long(void **state)
@@ -449,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup(test_message_quotes_name, setup),
 		cmocka_unit_test_setup(test_huge_group, setup),
 		cmocka_unit_test_setup(test_line_too_long, setup),
+		cmocka_unit_test_setup(test_long_name_memberships, setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

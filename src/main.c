@@ -242,5 +242,11 @@ int main(int argc, char **argv)
 	    privdrop_apply(&r.plan, r.mode, &r.err) < 0 ||
 	    privdrop_verify(&r.plan, r.mode, &r.err) < 0)
 		die(&r, EXIT_NREXEC);
+	if (r.o.verbose) {
+		sbuf_str(&r.log, "nrexec: exec ");
+		sbuf_quoted(&r.log, r.o.cmd[0]);
+		sbuf_chr(&r.log, '\n');
+		sbuf_flush(&r.log);
+	}
 	die(&r, exec_command(r.o.cmd, &r.err));
 }

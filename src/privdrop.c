@@ -234,6 +234,24 @@ static int set_ids(const struct drop_plan *p, struct sbuf *err)
 	return 0;
 }
 
+/* -v in passthrough: say what stays, including groups the orchestrator
+ * added (fsGroup, --group-add) that only root could drop. */
+static void log_passthrough(const struct drop_plan *p)
+{
+	gid_t g[64];
+	uint32_t ids[64];
+	int n;
+
+	if (!p->log)
+		return;
+	log_line(p, "not root but already the target: ids left as they are", "");
+	n = getgroups(64, g);
+	for (int i = 0; i < n; i++)
+		ids[i] = g[i];
+	if (n >= 0)
+		log_ids(p, "supplementary groups kept: ", ids, (size_t)n);
+}
+
 static int fail_call(struct sbuf *err, const char *what)
 {
 	sbuf_str(err, what);
@@ -328,6 +346,8 @@ int privdrop_apply(const struct drop_plan *p, enum drop_mode mode,
 		return fail_call(err, "prctl(PR_SET_KEEPCAPS)");
 	if (mode == DROP_SWITCH && set_ids(p, err) < 0)
 		return -1;
+	if (mode == DROP_PASSTHROUGH)
+		log_passthrough(p);
 	if (set_caps(p, mode, err) < 0)
 		return -1;
 	if (keepcaps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)

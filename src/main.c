@@ -1,5 +1,6 @@
 /* nrexec: argv → options → identity → volumes → drop → verify → exec.
  * The only file that exits or picks an exit status. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -231,8 +232,13 @@ int main(int argc, char **argv)
 	    resolve(&r.spec, &userdb_system_paths, &r.id, &r.err) < 0 ||
 	    refuse_root(&r) < 0)
 		die(&r, EXIT_NREXEC);
+	if (r.o.print && print_plan(&r) < 0) {
+		sbuf_str(&r.err, "--print: cannot write to stdout: ");
+		sbuf_errno(&r.err, errno);
+		die(&r, EXIT_NREXEC);
+	}
 	if (r.o.print)
-		return print_plan(&r) < 0 ? EXIT_NREXEC : 0;
+		return 0;
 	make_plan(&r);
 	if (privdrop_mode(&r.plan, &r.mode, &r.err) < 0 || fix_volumes(&r) < 0)
 		die(&r, EXIT_NREXEC);

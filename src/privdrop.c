@@ -178,6 +178,52 @@ static int setgroups_denied(void)
 	return n >= 4 && memcmp(buf, "deny", 4) == 0;
 }
 
+static int gid_mapped(const char *map, uint32_t gid)
+{
+	/* lines of "inside outside count" */
+	for (const char *p = map; *p != '\0';) {
+		char *end;
+		unsigned long in = strtoul(p, &end, 10);
+		unsigned long cnt;
+
+		(void)strtoul(end, &end, 10);	/* the outside id */
+		cnt = strtoul(end, &end, 10);
+		if (gid >= in && gid - in < cnt)
+			return 1;
+		p = strchr(end, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	return 0;
+}
+
+/* setgroups says EINVAL, not which group: find one /proc/self/gid_map
+ * lacks, for the message (groups[0] if the map cannot be read). */
+static uint32_t first_unmapped(const uint32_t *groups, size_t n)
+{
+	char map[4096];
+	int fd = open("/proc/self/gid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd < 0 ? -1 : read(fd, map, sizeof(map) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (len <= 0)
+		return groups[0];
+	map[len] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!gid_mapped(map, groups[i]))
+			return groups[i];
+	return groups[0];
+}
+
+static int holds_permitted(uint64_t mask)
+{
+	struct caps3 c;
+
+	return caps_get(&c) == 0 && (c.prm & mask) == mask;
+}
+
 static int missing_cap(unsigned cap)
 {
 	struct caps3 c;
@@ -212,12 +258,17 @@ static int set_ids(const struct drop_plan *p, struct sbuf *err)
 	if (setgroups(p->ngroups, (const gid_t *)p->groups) < 0) {
 		int e = errno;
 
-		if (e == EPERM && setgroups_denied())
+		if (e == EPERM && setgroups_denied()) {
 			sbuf_str(err, "setgroups: denied in this user namespace "
 				      "(/proc/self/setgroups is 'deny')");
-		else
+		} else if (e == EINVAL) {
+			id_call_failed(err, "setgroups", e, "gid",
+				       first_unmapped(p->groups, p->ngroups),
+				       CAP_SETGID);
+		} else {
 			id_call_failed(err, "setgroups", e, "gid", p->groups[0],
 				       CAP_SETGID);
+		}
 		return -1;
 	}
 	log_ids(p, "groups ", p->groups, p->ngroups);
@@ -314,9 +365,13 @@ static int set_caps(const struct drop_plan *p, enum drop_mode mode,
 		 * their inheritable bit now: once the bounding set is empty,
 		 * capset may no longer add it (EPERM). */
 		if (caps_set(keep | setpcap, keep | setpcap, keep) < 0) {
+			int no_setpcap = errno == EPERM && !holds_permitted(setpcap);
+
 			fail_call(err, "capset (before clearing the bounding set)");
-			sbuf_str(err, " (clearing the bounding set needs CAP_SETPCAP;"
-				      " use --allow-new-privs to leave it alone)");
+			if (no_setpcap)
+				sbuf_str(err, " (clearing the bounding set needs "
+					      "CAP_SETPCAP; use --allow-new-privs "
+					      "to leave it alone)");
 			return -1;
 		}
 		if (clear_bounding(0) < 0)

@@ -20,6 +20,10 @@ static void read_error(struct sbuf *err, const char *path, unsigned long line,
 		sbuf_str(err, " is longer than 16 MiB");
 		return;
 	}
+	if (e == EOVERFLOW) {
+		sbuf_str(err, ": larger than 256 MiB");
+		return;
+	}
 	sbuf_str(err, ": ");
 	sbuf_errno(err, e == EINVAL ? ENODEV : e);
 	if (e == EINVAL)

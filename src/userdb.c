@@ -101,6 +101,11 @@ static int lr_fill(struct linereader *lr)
 	if (n == 0)
 		lr->eof = 1;
 	lr->len += (size_t)n;
+	lr->total += (unsigned long long)n;
+	if (lr->total > USERDB_FILE_MAX) {
+		errno = EOVERFLOW;
+		return -1;
+	}
 	return 0;
 }
 

@@ -16,6 +16,9 @@
 /* A line longer than this is refused (memory stays bounded whatever the
  * file holds); a group with 100,000 members is about 1 MiB. */
 #define USERDB_LINE_MAX (16u << 20)
+/* Reading stops with EOVERFLOW past this many bytes, so time is bounded
+ * too: a real /etc/group of a million users is under 100 MiB. */
+#define USERDB_FILE_MAX (256ull << 20)
 
 struct linereader {
 	int fd;			/* -1 when reading from memory */
@@ -25,6 +28,7 @@ struct linereader {
 	size_t pos;		/* start of the next line */
 	int eof;
 	unsigned long lineno;
+	unsigned long long total;	/* bytes read from fd so far */
 };
 
 /* Open a passwd/group file. Returns 1 and the fd, 0 when the file does not
@@ -38,7 +42,8 @@ void lr_init_fd(struct linereader *lr, int fd);
 int lr_init_mem(struct linereader *lr, const char *text, size_t len);
 /* Next line without its '\n' (and without a trailing '\r'), NUL-terminated
  * in place. Returns 1, 0 at end of file, -1 with errno (EFBIG: line longer
- * than USERDB_LINE_MAX; or the read error). */
+ * than USERDB_LINE_MAX; EOVERFLOW: file longer than USERDB_FILE_MAX; or the
+ * read error). */
 int lr_next(struct linereader *lr, char **line, size_t *len);
 void lr_free(struct linereader *lr);
 

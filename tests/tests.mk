@@ -24,8 +24,12 @@ $(B)/unit/test_volume: EXTRA_WRAP := -Wl,--wrap=fchownat -Wl,--wrap=syscall
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
+# The real binary as root: the case table, hostile identity files, odd
+# environments (user namespaces, seccomp, rlimits, closed fds, valgrind).
+INTEGRATION := run.sh hostile-files.sh environments.sh
 integration: $(B)/nrexec
-	NREXEC=$(CURDIR)/$(B)/nrexec bash tests/integration/run.sh
+	@set -e; for s in $(INTEGRATION); do echo "== $$s (glibc)"; \
+	    NREXEC=$(CURDIR)/$(B)/nrexec bash tests/integration/$$s; done
 
 e2e: $(B)/nrexec
 	NREXEC=$(CURDIR)/$(B)/nrexec bash tests/e2e/run.sh
@@ -51,4 +55,5 @@ size: $(B)/musl/nrexec
 	    [ $$s -le $(SIZE_LIMIT) ] || { echo "FAIL: over the size budget"; exit 1; }
 
 integration-musl: $(B)/musl/nrexec
-	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/integration/run.sh
+	@set -e; for s in $(INTEGRATION); do echo "== $$s (musl)"; \
+	    NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/integration/$$s; done

@@ -12,8 +12,9 @@ marker=$tmp/ran
 n=0 fail=0
 
 # point | spec and options | what the message must contain
-# (open/read call 1 is libcap-ng's constructor reading cap_last_cap, which
-# has a fallback of its own; nrexec's first are /etc/passwd, /etc/group)
+# (open/read call 1 and prctl(PR_CAP_AMBIENT) call 1 are libcap-ng's
+# constructor probing the kernel, with fallbacks of its own; nrexec's first
+# opens are /etc/passwd, /etc/group)
 cases=(
 	"open:2|nobody|cannot read /etc/passwd"
 	"open:3|nobody|cannot read /etc/group"
@@ -30,22 +31,22 @@ cases=(
 	"capset:2|10001|capset"
 	"capget|--cap-keep net_bind_service 10001|capget"
 	"prctl:24|10001|PR_CAPBSET_DROP"
-	"prctl:47|10001|PR_CAP_AMBIENT"
-	"prctl:47:2|--cap-keep net_bind_service 10001|PR_CAP_AMBIENT"
+	"prctl:47:2|10001|PR_CAP_AMBIENT"
+	"prctl:47:3|--cap-keep net_bind_service 10001|PR_CAP_AMBIENT"
 	"prctl:38|10001|PR_SET_NO_NEW_PRIVS"
 	"getresuid:2|10001|verification failed"
 	"getresgid:2|10001|verification failed"
 	"getgroups|10001|verification failed"
 	"capget:1|10001|verification failed"
-	"prctl:39|10001|verification failed"
-	"prctl:23:60|10001|verification failed"
-	"prctl:47:10|10001|verification failed"
+	"prctl:39:2|10001|verification failed"
+	"prctl:23:30|10001|verification failed"
+	"prctl:47:4|--cap-keep net_bind_service 10001|verification failed"
 	"setgroups:1:lie|10001|supplementary groups"
 	"setresgid:1:lie|10001|gid"
 	"setresuid:1:lie|10001|"
 	"capset:2:lie|10001|verification failed"
 	"prctl:24:1:lie|10001|bounding"
-	"prctl:47:2:lie|--cap-keep net_bind_service 10001|ambient"
+	"prctl:47:3:lie|--cap-keep net_bind_service 10001|ambient"
 	"prctl:38:1:lie|10001|no_new_privs is not set"
 	"setuid:1:lie|10001|setuid(0) succeeded"
 )

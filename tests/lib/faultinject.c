@@ -28,18 +28,19 @@ static const char *fault_spec(void)
 static int fault(const char *name)
 {
 	static int count[64];
-	static const char *seen[64];
+	/* copies: prctl's names are built in a stack buffer */
+	static char seen[64][32];
 	const char *s = fault_spec();
 	size_t n = strlen(name), i;
 	long nth = 1;
 
 	if (strncmp(s, name, n) != 0 || (s[n] != '\0' && s[n] != ':'))
 		return 0;
-	for (i = 0; i < 64 && seen[i] && strcmp(seen[i], name) != 0; i++)
+	for (i = 0; i < 64 && seen[i][0] && strcmp(seen[i], name) != 0; i++)
 		;
-	if (i == 64)
+	if (i == 64 || n >= sizeof(seen[i]))
 		return 0;
-	seen[i] = name;
+	memcpy(seen[i], name, n + 1);
 	if (s[n] == ':')
 		nth = strtol(s + n + 1, NULL, 10);
 	if (++count[i] != nth)

@@ -82,7 +82,8 @@ check:
 	clang-tidy --quiet --warnings-as-errors='*' --checks='$(TIDY_CHECKS)' $(SRCS) \
 	    -- -D_GNU_SOURCE -std=c11 -Isrc
 
+BENCHBINS := NREXEC_GLIBC=$(CURDIR)/$(B)/nrexec NREXEC_MUSL=$(CURDIR)/$(B)/musl/nrexec
 bench: $(B)/nrexec $(B)/musl/nrexec
-	bash tests/bench/startup.sh --update
-	bash tests/bench/size.sh --update
-	NREXEC=$(CURDIR)/$(B)/nrexec bash tests/bench/chown.sh --update
+	$(BENCHBINS) bash tests/bench/startup.sh --update
+	$(BENCHBINS) bash tests/bench/size.sh --update
+	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/bench/chown.sh --update

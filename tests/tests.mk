@@ -34,7 +34,7 @@ integration: $(B)/nrexec
 e2e: $(B)/nrexec
 	NREXEC=$(CURDIR)/$(B)/nrexec bash tests/e2e/run.sh
 
-test: unit integration integration-musl faults size e2e
+test: check unit integration integration-musl faults size e2e
 
 # The real binary with tests/lib/faultinject.c wrapped in (never installed).
 FAULTED   := setgroups setresgid setresuid getresuid getresgid getgroups \

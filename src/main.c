@@ -131,8 +131,12 @@ static void log_chown(struct run *r, const char *path,
 
 	sbuf_str(b, "nrexec: chown ");
 	sbuf_quoted(b, path);
-	if (st->root_already_owned) {
-		sbuf_str(b, ": top already owned, walk skipped\n");
+	if (st->walk_skipped) {
+		sbuf_str(b, ": already ");
+		sbuf_u64(b, r->id.uid);
+		sbuf_chr(b, ':');
+		sbuf_u64(b, r->id.gid);
+		sbuf_str(b, ", walk skipped (--chown-if-root-mismatch)\n");
 		sbuf_flush(b);
 		return;
 	}
@@ -141,12 +145,14 @@ static void log_chown(struct run *r, const char *path,
 	sbuf_str(b, " seen, ");
 	sbuf_u64(b, st->changed);
 	sbuf_str(b, " changed, ");
-	sbuf_u64(b, st->skipped_mount + st->skipped_links);
+	sbuf_u64(b, st->skipped_mount + st->skipped_links + st->skipped_devices);
 	sbuf_str(b, " skipped (");
 	sbuf_u64(b, st->skipped_mount);
 	sbuf_str(b, " mount points, ");
 	sbuf_u64(b, st->skipped_links);
-	sbuf_str(b, " outside hard links), ");
+	sbuf_str(b, " hard links, ");
+	sbuf_u64(b, st->skipped_devices);
+	sbuf_str(b, " devices), ");
 	sbuf_u64(b, st->nsec / 1000000000u);
 	sbuf_chr(b, '.');
 	sbuf_chr(b, (char)('0' + st->nsec / 100000000u % 10));
@@ -155,15 +161,18 @@ static void log_chown(struct run *r, const char *path,
 	sbuf_flush(b);
 }
 
-/* Always said, -v or not: a planted hard link is worth a line in the log. */
-static void warn_links(struct run *r, const char *path,
-		       const struct vol_stats *st)
+/* Always said, -v or not: a planted hard link or device node is worth a
+ * line in the log. */
+static void warn_skip(struct run *r, const char *path, unsigned long long n,
+		      const char *what)
 {
+	if (n == 0)
+		return;
 	sbuf_str(&r->log, "nrexec: chown ");
 	sbuf_quoted(&r->log, path);
 	sbuf_str(&r->log, ": left ");
-	sbuf_u64(&r->log, st->skipped_links);
-	sbuf_str(&r->log, " file(s) alone that have hard links outside the walked paths\n");
+	sbuf_u64(&r->log, n);
+	sbuf_str(&r->log, what);
 	sbuf_flush(&r->log);
 }
 
@@ -183,10 +192,14 @@ static int fix_volumes(struct run *r)
 			  r->o.chown_if_root_mismatch ? VOL_IF_ROOT_MISMATCH : 0,
 			  st, &r->err);
 	for (size_t i = 0; rc == 0 && i < r->o.n_chown; i++) {
-		if (r->o.verbose)
+		if (r->o.verbose) {
 			log_chown(r, r->o.chown[i], &st[i]);
-		else if (st[i].skipped_links > 0)
-			warn_links(r, r->o.chown[i], &st[i]);
+			continue;
+		}
+		warn_skip(r, r->o.chown[i], st[i].skipped_links,
+			  " file(s) alone that have hard links outside the walked paths\n");
+		warn_skip(r, r->o.chown[i], st[i].skipped_devices,
+			  " device node(s) alone\n");
 	}
 	free(st);
 	return rc;

@@ -1,6 +1,5 @@
 #include "opts.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,8 +7,15 @@
 #define NREXEC_VERSION "0.1.0"
 #endif
 
-enum {
-	OPT_PRINT = 256,
+/* Our own parser rather than getopt_long: musl's drags stdio in (~5 KiB
+ * of a 64 KiB budget), and ours keeps no global state between calls.
+ * Long options must be spelled out: no abbreviations, so adding an option
+ * can never change what an existing command line means. */
+enum opt_id {
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_VERBOSE,
+	OPT_PRINT,
 	OPT_CAP_KEEP,
 	OPT_ALLOW_NEW_PRIVS,
 	OPT_ALLOW_ROOT,
@@ -17,68 +23,103 @@ enum {
 	OPT_CHOWN_IF_ROOT_MISMATCH,
 };
 
-static const struct option longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "print", no_argument, NULL, OPT_PRINT },
-	{ "cap-keep", required_argument, NULL, OPT_CAP_KEEP },
-	{ "allow-new-privs", no_argument, NULL, OPT_ALLOW_NEW_PRIVS },
-	{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
-	{ "chown", required_argument, NULL, OPT_CHOWN },
-	{ "chown-if-root-mismatch", no_argument, NULL, OPT_CHOWN_IF_ROOT_MISMATCH },
-	{ NULL, 0, NULL, 0 },
+struct optdef {
+	const char *name;
+	char short_name;	/* 0: long only */
+	char has_arg;
+	enum opt_id id;
 };
 
-/* arg is the argv element getopt was reading when it failed. */
-static void bad_option(struct sbuf *err, int c, const char *arg)
-{
-	if (c == ':') {
-		sbuf_str(err, "option '");
-		sbuf_quoted(err, arg);
-		sbuf_str(err, "' needs an argument");
-	} else if (arg[1] != '-') {
-		/* short, maybe inside a cluster ("-vx"): optopt is the byte */
-		char opt[2] = { (char)optopt, '\0' };
+static const struct optdef optdefs[] = {
+	{ "help", 'h', 0, OPT_HELP },
+	{ "version", 'V', 0, OPT_VERSION },
+	{ "verbose", 'v', 0, OPT_VERBOSE },
+	{ "print", 0, 0, OPT_PRINT },
+	{ "cap-keep", 0, 1, OPT_CAP_KEEP },
+	{ "allow-new-privs", 0, 0, OPT_ALLOW_NEW_PRIVS },
+	{ "allow-root", 0, 0, OPT_ALLOW_ROOT },
+	{ "chown", 0, 1, OPT_CHOWN },
+	{ "chown-if-root-mismatch", 0, 0, OPT_CHOWN_IF_ROOT_MISMATCH },
+};
+#define NOPTDEFS (sizeof(optdefs) / sizeof(optdefs[0]))
 
-		sbuf_str(err, "unknown option '-");
-		sbuf_quoted(err, opt);
-		sbuf_chr(err, '\'');
-	} else if (optopt != 0) {
-		/* "--help=x": glibc and musl put the option's val (maybe
-		 * OPT_PRINT, not a char) in optopt */
-		sbuf_str(err, "option '");
-		sbuf_mem(err, arg, strcspn(arg, "="));
-		sbuf_str(err, "' takes no argument");
-	} else {
-		sbuf_str(err, "unknown or ambiguous option '");
-		sbuf_quoted(err, arg);
-		sbuf_chr(err, '\'');
-	}
-	sbuf_str(err, "; see nrexec --help");
-}
-
-static void take_option(struct opts *o, int c)
+static void take_option(struct opts *o, enum opt_id id, const char *val)
 {
-	switch (c) {
-	case 'h': o->action = OPTS_HELP; break;
-	case 'V': o->action = OPTS_VERSION; break;
-	case 'v': o->verbose = 1; break;
+	switch (id) {
+	case OPT_HELP: o->action = OPTS_HELP; break;
+	case OPT_VERSION: o->action = OPTS_VERSION; break;
+	case OPT_VERBOSE: o->verbose = 1; break;
 	case OPT_PRINT: o->print = 1; break;
-	case OPT_CAP_KEEP: o->cap_keep[o->n_cap_keep++] = optarg; break;
+	case OPT_CAP_KEEP: o->cap_keep[o->n_cap_keep++] = val; break;
 	case OPT_ALLOW_NEW_PRIVS: o->allow_new_privs = 1; break;
 	case OPT_ALLOW_ROOT: o->allow_root = 1; break;
-	case OPT_CHOWN: o->chown[o->n_chown++] = optarg; break;
+	case OPT_CHOWN: o->chown[o->n_chown++] = val; break;
 	case OPT_CHOWN_IF_ROOT_MISMATCH: o->chown_if_root_mismatch = 1; break;
 	}
 }
 
+static int opt_error(struct sbuf *err, const char *what, const char *arg,
+		     size_t n, const char *why)
+{
+	char name[64];
+
+	if (n >= sizeof(name))
+		n = sizeof(name) - 1;
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	sbuf_str(err, what);
+	sbuf_quoted(err, name);
+	sbuf_str(err, why);
+	sbuf_str(err, "; see nrexec --help");
+	return -1;
+}
+
+/* "--name", "--name=value" or "--name value"; *i moves past a value taken
+ * from the next argument. */
+static int take_long(int argc, char **argv, int *i, struct opts *o,
+		     struct sbuf *err)
+{
+	const char *arg = argv[*i], *name = arg + 2;
+	const char *eq = strchr(name, '=');
+	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	const struct optdef *d = NULL;
+
+	for (size_t k = 0; k < NOPTDEFS && !d; k++)
+		if (strlen(optdefs[k].name) == n && memcmp(optdefs[k].name, name, n) == 0)
+			d = &optdefs[k];
+	if (!d)
+		return opt_error(err, "unknown option '", arg, strlen(arg), "'");
+	if (!d->has_arg && eq)
+		return opt_error(err, "option '", arg, n + 2, "' takes no argument");
+	if (d->has_arg && !eq && *i + 1 >= argc)
+		return opt_error(err, "option '", arg, n + 2, "' needs an argument");
+	take_option(o, d->id, !d->has_arg ? NULL : eq ? eq + 1 : argv[++*i]);
+	return 0;
+}
+
+/* A cluster of short options without arguments: "-v", "-vh". */
+static int take_short(const char *arg, struct opts *o, struct sbuf *err)
+{
+	for (const char *c = arg + 1; *c != '\0'; c++) {
+		const struct optdef *d = NULL;
+
+		for (size_t k = 0; k < NOPTDEFS && !d; k++)
+			if (optdefs[k].short_name == *c)
+				d = &optdefs[k];
+		if (!d) {
+			char opt[3] = { '-', *c, '\0' };
+
+			return opt_error(err, "unknown option '", opt, 2, "'");
+		}
+		take_option(o, d->id, NULL);
+	}
+	return 0;
+}
+
 /* After the options: SPEC [--] [COMMAND [ARG]...]. */
-static int take_operands(int argc, char **argv, struct opts *o,
+static int take_operands(int argc, char **argv, int i, struct opts *o,
 			 struct sbuf *err)
 {
-	int i = optind;
-
 	if (i >= argc) {
 		sbuf_str(err, "missing USER[:GROUP]; usage: nrexec [OPTION]... "
 			      "USER[:GROUP] [--] [COMMAND [ARG]...]");
@@ -94,7 +135,7 @@ static int take_operands(int argc, char **argv, struct opts *o,
 
 int opts_parse(int argc, char **argv, struct opts *o, struct sbuf *err)
 {
-	int idx;
+	int i;
 
 	memset(o, 0, sizeof(*o));
 	o->cap_keep = calloc((size_t)argc + 1, sizeof(char *));
@@ -103,29 +144,26 @@ int opts_parse(int argc, char **argv, struct opts *o, struct sbuf *err)
 		sbuf_str(err, "out of memory");
 		return -1;
 	}
-	/* 0, not 1: glibc and musl then also forget the rest of a cluster
-	 * ("-qv") an earlier, failed parse stopped in */
-	optind = 0;
-	opterr = 0;	/* our own messages: "nrexec: ...", whatever argv[0] is */
-	for (;;) {
-		/* the element being read; argv[optind - 1] after a failure
-		 * inside a cluster would be the one before it */
-		int at = optind > 0 ? optind : 1;
-		/* "+": stop at the first operand (the spec), never permute */
-		/* ":": a missing argument is reported as ':', not '?' */
-		int c = getopt_long(argc, argv, "+:hVv", longopts, &idx);
+	/* options stop at the first operand (the spec) or after "--": the
+	 * command's own options are never read as ours */
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
 
-		if (c == -1)
+		if (strcmp(a, "--") == 0) {
+			i++;
 			break;
-		if (c == '?' || c == ':') {
-			bad_option(err, c, argv[at]);
-			return -1;
 		}
-		take_option(o, c);
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		r = a[1] == '-' ? take_long(argc, argv, &i, o, err)
+				: take_short(a, o, err);
+		if (r < 0)
+			return -1;
 	}
 	if (o->action != OPTS_RUN)
 		return 0;
-	return take_operands(argc, argv, o, err);
+	return take_operands(argc, argv, i, o, err);
 }
 
 void opts_free(struct opts *o)

@@ -9,9 +9,11 @@
  *    a link is itself given away, its target is not touched;
  *  - change an object only through an fd whose identity (st_dev, st_ino,
  *    mount) it checked after opening it, so that a swap between look-up and
- *    change is noticed, never obeyed;
+ *    change is noticed, never obeyed; or, by name, in a directory whose
+ *    names only root can change (root-owned, no group/other write bit);
  *  - neither enter nor change anything on another mount than PATH's, judged
  *    by mount id (a bind mount from the same filesystem shares st_dev);
+ *  - never give away a character or block device below PATH;
  *  - give away a non-directory with several links only if every link was
  *    found inside the walked trees, at distinct places, while the inode did
  *    not change;
@@ -64,7 +66,7 @@ struct kstatx {
 	uint64_t spare[13];
 };
 _Static_assert(sizeof(struct kstatx) == 256, "struct statx is 256 bytes");
-#define KSTATX_WANT 0x1ffu /* type, mode, nlink, uid, gid, times, ino */
+#define KSTATX_WANT 0x19fu /* type, mode, nlink, uid, gid, ctime, ino */
 #define KSTATX_MNT_ID 0x1000u
 
 /* The getdents64 record header (linux_dirent64). */
@@ -94,6 +96,8 @@ struct frame {
 	size_t name;  /* offset in run.names; 0 (empty) for PATH */
 	int fd;       /* -1 while outside the fd window */
 	int moved;    /* the shared buffer no longer holds this listing */
+	int expect_change; /* the last entry needed a change: so may the next */
+	int sealed;   /* only root can change its names (see is_sealed) */
 	int64_t off;  /* d_off of the last entry taken: where to resume */
 	size_t node;  /* in the link-location tree, NO_NODE until needed */
 	struct obj o; /* identity and owner as found on the way in */
@@ -266,6 +270,15 @@ static int owned(const struct run *r, const struct obj *o)
 	return o->uid == r->uid && o->gid == r->gid;
 }
 
+/* Creating, removing or renaming a name needs write permission on the
+ * directory; with a POSIX ACL the group bits are its mask, so a root-owned
+ * directory without group/other write bits lets no one else swap a name
+ * between our look-up and our change. */
+static int is_sealed(const struct obj *dir)
+{
+	return dir->uid == 0 && (dir->mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
 /* fchownat on the fd itself: works for O_PATH fds of any type, and on a
  * symlink's O_PATH fd it changes the link, not its target. */
 static int give(struct run *r, int fd, size_t path)
@@ -353,6 +366,8 @@ static int push_dir(struct run *r, const char *name, int fd, const struct obj *o
 	f->off = 0;
 	f->node = NO_NODE;
 	f->o = *o;
+	f->expect_change = !owned(r, o); /* a root-owned directory, root-owned files */
+	f->sealed = is_sealed(o);
 	if (r->depth - 1 > FD_WINDOW) {
 		struct frame *old = &r->fr[r->depth - 1 - FD_WINDOW];
 
@@ -574,29 +589,60 @@ static int note_link(struct run *r, const char *name, const struct obj *o)
 	return DONE;
 }
 
-/* A non-directory: check the object behind an O_PATH fd, then change it
- * through that fd. */
-static int visit_leaf(struct run *r, const char *name, const struct obj *o)
+/* A device node planted in a volume (or a host bind mount holding a /dev)
+ * must not become the app's: /dev/sda would be the disk. */
+static int is_device(const struct obj *o)
+{
+	return S_ISCHR(o->mode) || S_ISBLK(o->mode);
+}
+
+/* A non-directory: change it through an O_PATH fd, after checking the fd's
+ * object. want is what the look-up by name found, or NULL when that look-up
+ * was skipped (the fd's own statx then decides alone). RETRY sends the
+ * entry back to the careful path: it changed, or it is a directory, on
+ * another mount or has several links. */
+static int change_leaf(struct run *r, const char *name, const struct obj *want)
 {
 	struct obj now;
-	int fd, rc = DONE;
+	int fd = openat(top(r)->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	int rc = DONE;
 
-	if (owned(r, o))
-		return DONE;
-	if (o->nlink > 1)
-		return note_link(r, name, o);
-	fd = openat(top(r)->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? DONE : fail(r, name, "cannot open", errno);
 	if (stat_fd(r, fd, &now) < 0)
 		rc = fail(r, name, "cannot inspect", errno);
-	else if (!same_obj(o, &now) || !same_mount(&r->roots[r->cur].o, &now) ||
-		 S_ISDIR(now.mode) || now.nlink > 1)
-		rc = RETRY; /* swapped or linked since we looked: look again */
-	else if (!owned(r, &now) && give(r, fd, r->cur) < 0)
+	else if ((want != NULL && !same_obj(want, &now)) || S_ISDIR(now.mode) ||
+		 now.nlink > 1 || is_device(&now) ||
+		 !same_mount(&r->roots[r->cur].o, &now))
+		rc = RETRY;
+	else if (owned(r, &now))
+		top(r)->expect_change = 0;
+	else if (give(r, fd, r->cur) < 0)
 		rc = fail(r, name, "cannot change owner", errno);
 	close(fd);
 	return rc;
+}
+
+static int visit_leaf(struct run *r, const char *name, const struct obj *o)
+{
+	struct frame *dir = top(r);
+
+	if (is_device(o) && !owned(r, o)) {
+		r->stats[r->cur].skipped_devices++;
+		return DONE;
+	}
+	dir->expect_change = !owned(r, o);
+	if (owned(r, o))
+		return DONE;
+	if (o->nlink > 1)
+		return note_link(r, name, o);
+	if (!dir->sealed)
+		return change_leaf(r, name, o);
+	/* the name still means what the look-up found: no fd needed */
+	if (fchownat(dir->fd, name, r->uid, r->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail(r, name, "cannot change owner", errno);
+	r->stats[r->cur].changed++;
+	return DONE;
 }
 
 static int enter_dir(struct run *r, const char *name, const struct obj *o)
@@ -622,28 +668,30 @@ static int enter_dir(struct run *r, const char *name, const struct obj *o)
 	return push_dir(r, name, fd, &now);
 }
 
+/* One listed entry. A volume already right (every restart) costs one statx
+ * per entry. While entries need changes (a first run) in a directory that
+ * is not sealed, the look-up by name is skipped: the O_PATH fd is opened
+ * and checked anyway. */
 static int visit(struct run *r, const char *name)
 {
 	struct vol_stats *st = &r->stats[r->cur];
-	int tries;
+	int tries, rc = RETRY;
 
-	for (tries = 0; tries < MAX_TRIES; tries++) {
+	st->seen++;
+	if (top(r)->expect_change && !top(r)->sealed)
+		rc = change_leaf(r, name, NULL);
+	for (tries = 0; rc == RETRY && tries < MAX_TRIES; tries++) {
 		struct obj o;
-		int rc;
 
 		if (stat_at(r, top(r)->fd, name, AT_SYMLINK_NOFOLLOW, &o) < 0)
 			return errno == ENOENT ? DONE : fail(r, name, "cannot inspect", errno);
-		if (tries == 0)
-			st->seen++;
 		if (!same_mount(&r->roots[r->cur].o, &o)) {
 			st->skipped_mount++;
 			return DONE;
 		}
 		rc = S_ISDIR(o.mode) ? enter_dir(r, name, &o) : visit_leaf(r, name, &o);
-		if (rc != RETRY)
-			return rc;
 	}
-	return fail(r, name, "kept changing during the walk", 0);
+	return rc == RETRY ? fail(r, name, "kept changing during the walk", 0) : rc;
 }
 
 static int walk_tree(struct run *r)
@@ -740,10 +788,8 @@ static int finish_root(struct run *r, size_t i)
 	r->depth = 0;
 	if (st->walk_skipped || (!S_ISDIR(rt->o.mode) && rt->o.nlink > 1))
 		return 0;
-	if (stat_fd(r, rt->fd, &now) < 0)
+	if (stat_fd(r, rt->fd, &now) < 0) /* fresh: another PATH may have changed it */
 		return fail(r, NULL, "cannot inspect", errno);
-	if (!same_obj(&now, &rt->o))
-		return fail(r, NULL, "changed during the walk", 0);
 	if (!S_ISDIR(now.mode) && now.nlink > 1) {
 		st->skipped_links++; /* linked elsewhere since we looked */
 		return 0;
@@ -834,14 +880,12 @@ static int open_node(struct run *r, size_t node)
 	if (depth == 0)
 		return fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	for (i = depth; i-- > 0;) {
-		struct obj want;
 		size_t k = i;
 		int next;
 
 		for (n = node; k-- > 0;)
 			n = r->nd[n].parent;
-		want.dev = r->nd[n].dev;
-		want.ino = r->nd[n].ino;
+		struct obj want = { .dev = r->nd[n].dev, .ino = r->nd[n].ino };
 		next = open_dir_verified(r, fd, r->keep + r->nd[n].name, &want);
 		if (fd != r->roots[r->nd[node].path].fd)
 			close(fd);

@@ -17,6 +17,7 @@ struct vol_stats {
 	unsigned long long changed;       /* chown calls made */
 	unsigned long long skipped_mount; /* mount points below PATH, left alone */
 	unsigned long long skipped_links; /* links to multi-link files, left alone */
+	unsigned long long skipped_devices; /* device nodes below PATH, left alone */
 	unsigned long long nsec;          /* CLOCK_MONOTONIC time spent on PATH */
 	int root_already_owned;           /* PATH was owned by uid:gid at the start */
 	int walk_skipped;                 /* ... and VOL_IF_ROOT_MISMATCH skipped it */

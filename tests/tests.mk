@@ -19,14 +19,15 @@ $(B)/unit/%: tests/unit/%.c tests/unit/wraps.c tests/unit/wraps.h $(LIBSRCS) $(w
 	    $(CAPNG_A) -lcmocka -o $@
 
 # test_volume counts and fails the walk's own calls
-$(B)/unit/test_volume: EXTRA_WRAP := -Wl,--wrap=fchownat -Wl,--wrap=syscall
+$(B)/unit/test_volume: EXTRA_WRAP := -Wl,--wrap=fchownat -Wl,--wrap=syscall \
+    -Wl,--wrap=clock_gettime -Wl,--wrap=openat
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # The real binary as root: the case table, hostile identity files, odd
 # environments (user namespaces, seccomp, rlimits, closed fds, valgrind).
-INTEGRATION := run.sh hostile-files.sh environments.sh
+INTEGRATION := run.sh hostile-files.sh environments.sh chown-attacks.sh
 integration: $(B)/nrexec
 	@set -e; for s in $(INTEGRATION); do echo "== $$s (glibc)"; \
 	    NREXEC=$(CURDIR)/$(B)/nrexec bash tests/integration/$$s; done

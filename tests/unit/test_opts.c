@@ -228,7 +228,6 @@ static void test_help_version(void **state)
 		{ "--help", OPTS_HELP },
 		{ "-V", OPTS_VERSION },
 		{ "--version", OPTS_VERSION },
-		{ "--he", OPTS_HELP },	/* getopt_long takes unique prefixes */
 	};
 	struct opts o;
 	(void)state;
@@ -263,7 +262,10 @@ static void test_usage_errors(void **state)
 		BAD("unknown option '-q'", "nrexec", "-q"),
 		BAD("'--bogus'", "nrexec", "--bogus", "10001"),
 		BAD("'--bogus=1'", "nrexec", "--bogus=1", "10001"),
-		BAD("'--allow'", "nrexec", "--allow", "10001"),	/* ambiguous */
+		BAD("'--allow'", "nrexec", "--allow", "10001"),
+		/* no abbreviations, even unique ones */
+		BAD("unknown option '--he'", "nrexec", "--he"),
+		BAD("unknown option '--cap'", "nrexec", "--cap", "net_raw", "1"),
 		BAD("unknown option '-x'", "nrexec", "--verbose", "-xv", "10001"),
 		BAD("unknown option '-\\x0a'", "nrexec", "-\n", "10001"),
 		BAD("unknown option '-\\xff'", "nrexec", "-v\xff", "10001"),

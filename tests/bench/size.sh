@@ -256,14 +256,8 @@ section() {
 section >"$TMP/section.md"
 { echo "## Size"; echo; cat "$TMP/section.md"; }
 
-replace_block() {
-	grep -q "^<!-- $2:begin -->\$" "$1" && grep -q "^<!-- $2:end -->\$" "$1" ||
-		die "$1: no <!-- $2:begin --> / <!-- $2:end --> markers"
-	awk -v b="<!-- $2:begin -->" -v e="<!-- $2:end -->" -v f="$3" '
-		$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-		$0 == e { skip = 0 }
-		!skip' "$1" >"$1.tmp.$$" && mv "$1.tmp.$$" "$1"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 if [ $update = 1 ]; then
 	[ -f "$MD" ] || die "$MD does not exist"
 	replace_block "$MD" size "$TMP/section.md"

@@ -42,18 +42,8 @@ todo_check() {
 	if [ "$3" = 0 ]; then ok "$1"; else not_ok "$1" "regressed: $2"; fi
 }
 
-# inns/infix as in run.sh: the fixture files over /etc/passwd, /etc/group
-inns() {
-	local pw=$1 gr=$2; shift 2
-	unshare -m --propagation private -- "$BB" sh -c '
-		pw=$1 gr=$2; shift 2
-		if [ "$pw" = - ]; then mount -t tmpfs none /etc || exit 99
-		else mount --bind "$pw" /etc/passwd && mount --bind "$gr" /etc/group || exit 99; fi
-		exec "$@"' sh "$pw" "$gr" "$@"
-}
-infix() { inns "$fix/passwd" "$fix/group" "$@"; }
-
-field() { printf '%s\n' "$2" | awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ +/, ""); sub(/ +$/, ""); print }'; }
+# shellcheck source=../lib/identity.sh
+. "$(dirname "$0")/../lib/identity.sh"
 STATUS=("$BB" cat /proc/self/status)
 MY_BND=$(field CapBnd "$(cat /proc/self/status)")
 

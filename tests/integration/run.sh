@@ -21,20 +21,8 @@ not_ok() {
 	shift; for l in "$@"; do printf '#   %s\n' "$l"; done
 }
 
-# inns PASSWD GROUP CMD...: run CMD with these identity files (or none:
-# "-" hides /etc entirely behind an empty tmpfs).
-inns() {
-	local pw=$1 gr=$2; shift 2
-	unshare -m --propagation private -- "$BB" sh -c '
-		pw=$1 gr=$2; shift 2
-		if [ "$pw" = - ]; then mount -t tmpfs none /etc || exit 99
-		else mount --bind "$pw" /etc/passwd && mount --bind "$gr" /etc/group || exit 99; fi
-		exec "$@"' sh "$pw" "$gr" "$@"
-}
-infix() { inns "$fix/passwd" "$fix/group" "$@"; }
-
-# field NAME STATUS-TEXT → the value of NAME: from /proc/self/status, tabs as spaces
-field() { printf '%s\n' "$2" | awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ +/, ""); sub(/ +$/, ""); print }'; }
+# shellcheck source=../lib/identity.sh
+. "$(dirname "$0")/../lib/identity.sh"
 
 # expect_status NAME OUT uid gid groups [caps amb bnd nnp]
 expect_status() {

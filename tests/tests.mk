@@ -35,7 +35,15 @@ integration: $(B)/nrexec
 e2e: $(B)/nrexec
 	NREXEC=$(CURDIR)/$(B)/nrexec bash tests/e2e/run.sh
 
-test: check unit integration integration-musl faults size e2e
+# libFuzzer harnesses (clang, ASan+UBSan), seconds per harness: `make fuzz`
+# is the long local run; `make test` runs a short one so regressions surface.
+FUZZ_SECONDS ?= 600
+fuzz:
+	bash tests/fuzz/fuzz.sh $(FUZZ_SECONDS)
+fuzz-short:
+	bash tests/fuzz/fuzz.sh 20
+
+test: check unit integration integration-musl faults size fuzz-short e2e
 
 # The real binary with tests/lib/faultinject.c wrapped in (never installed).
 FAULTED   := setgroups setresgid setresuid getresuid getresgid getgroups \

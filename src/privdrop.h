@@ -27,7 +27,7 @@ enum drop_mode {
 /* Refuse a setuid/setgid install (AT_SECURE, real != effective id). */
 int privdrop_refuse_setuid(struct sbuf *err);
 /* Decide how to drop, refusing a non-root start as someone other than
- * the target. */
+ * the target. Call privdrop_refuse_setuid() first. */
 int privdrop_mode(const struct drop_plan *p, enum drop_mode *mode,
 		  struct sbuf *err);
 /* Groups, gid, uid, capabilities, no_new_privs, in that order. */

@@ -40,12 +40,13 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* mode + apply + verify, as main() runs them */
+/* refuse_setuid + mode + apply + verify, as main() runs them */
 static int drop(const struct drop_plan *p)
 {
 	enum drop_mode mode;
 
-	if (privdrop_mode(p, &mode, &err) < 0 ||
+	if (privdrop_refuse_setuid(&err) < 0 ||
+	    privdrop_mode(p, &mode, &err) < 0 ||
 	    privdrop_apply(p, mode, &err) < 0)
 		return -1;
 	return privdrop_verify(p, mode, &err) < 0 ? -2 : 0;

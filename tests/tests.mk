@@ -47,7 +47,7 @@ test: check unit integration integration-musl faults size fuzz-short e2e
 
 # The real binary with tests/lib/faultinject.c wrapped in (never installed).
 FAULTED   := setgroups setresgid setresuid getresuid getresgid getgroups \
-             setuid capset capget prctl open read
+             setuid setgid capset capget prctl open read fstat setenv execve
 $(B)/nrexec-fault: $(GOBJS) tests/lib/faultinject.c
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -Os -c tests/lib/faultinject.c -o $(B)/faultinject.o
 	$(CC) -static -Wl,--gc-sections $(GOBJS) $(B)/faultinject.o \

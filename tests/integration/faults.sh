@@ -49,6 +49,12 @@ cases=(
 	"prctl:47:3:lie|--cap-keep net_bind_service 10001|ambient"
 	"prctl:38:1:lie|10001|no_new_privs is not set"
 	"setuid:1:lie|10001|setuid(0) succeeded"
+	"setgid:1:lie|10001|setgid(0) succeeded"
+	"fstat|nobody|cannot read /etc/passwd"
+	"fstat:2|nobody|cannot read /etc/group"
+	"setenv|10001|cannot set HOME"
+	"getgroups:2|10001|verification failed"
+	"prctl:23:8|10001|verification failed"
 )
 # control: without a fault the same command runs, so "not run" means something
 if NREXEC_FAULT= "$NREXEC_FAULTBIN" nobody "$BB" touch "$marker" && [ -e "$marker" ]; then
@@ -69,5 +75,14 @@ for c in "${cases[@]}"; do
 		echo "not ok $n - $point: exit $code, ran=$([ -e "$marker" ] && echo yes || echo no): $err"
 	fi
 done
-echo "# $((n - fail)) of $n fault points end in 125 without exec"
+# execve itself failing: the command did not run, and the status says why
+rm -f "$marker"
+err=$(NREXEC_FAULT=execve:1:13 "$NREXEC_FAULTBIN" 10001 "$BB" touch "$marker" 2>&1); code=$?
+n=$((n + 1))
+if [ $code = 126 ] && [ ! -e "$marker" ] && [[ $err == *"cannot execute"*"Permission denied"* ]]; then
+	echo "ok $n - execve EACCES: exit 126, not executed"
+else
+	fail=$((fail + 1)); echo "not ok $n - execve EACCES: exit $code: $err"
+fi
+echo "# $((n - fail)) of $n fault points end in 125 (126 for execve) without exec"
 [ $fail = 0 ]

@@ -4,8 +4,8 @@
  * function except the one named in NREXEC_FAULT="name[:nth[:how]]": its
  * nth call (default 1) fails with EPERM (how = an errno number) or, with
  * how = "lie", reports success without doing anything. Names: setgroups
- * setresgid setresuid capset capget prctl:<option number> open read
- * getresuid getresgid getgroups setuid. tests/integration/faults.sh runs
+ * setresgid setresuid capset capget prctl:<option number> open read fstat
+ * getresuid getresgid getgroups setuid setgid setenv execve. tests/integration/faults.sh runs
  * nrexec this way for every point and checks: exit 125, command not run.
  */
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -72,7 +73,11 @@ WRAP(int, getgroups, (int n, gid_t *l), (n, l), "getgroups")
 WRAP(int, setuid, (uid_t u), (u), "setuid")
 WRAP(int, capset, (cap_user_header_t h, const cap_user_data_t d), (h, d), "capset")
 WRAP(int, capget, (cap_user_header_t h, cap_user_data_t d), (h, d), "capget")
+WRAP(int, setgid, (gid_t g), (g), "setgid")
 WRAP(ssize_t, read, (int fd, void *b, size_t n), (fd, b, n), "read")
+WRAP(int, fstat, (int fd, struct stat *st), (fd, st), "fstat")
+WRAP(int, setenv, (const char *k, const char *v, int o), (k, v, o), "setenv")
+WRAP(int, execve, (const char *p, char *const a[], char *const e[]), (p, a, e), "execve")
 
 int __real_open(const char *path, int flags, ...);
 int __wrap_open(const char *path, int flags, ...)

@@ -12,3 +12,25 @@ replace_block() {
 		$0 == e { skip = 0 }
 		!skip' "$1" >"$1.tmp.$$" && mv "$1.tmp.$$" "$1"
 }
+
+# bench_args NAME ARGS...: the command line the scripts share (--update,
+# --help). Sets ROOT, MD, update and the default binaries; log and die
+# below prefix their lines with NAME.
+bench_args() {
+	BENCH_NAME=$1
+	shift
+	ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	MD=$ROOT/BENCHMARKS.md
+	update=0
+	for a in "$@"; do
+		case $a in
+		--update) update=1 ;;
+		-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+		*) echo "$BENCH_NAME: unknown argument '$a'" >&2; exit 2 ;;
+		esac
+	done
+	NREXEC_GLIBC=${NREXEC_GLIBC:-$ROOT/build/nrexec}
+	NREXEC_MUSL=${NREXEC_MUSL:-$ROOT/build/musl/nrexec}
+}
+log() { printf '%s: %s\n' "$BENCH_NAME" "$*" >&2; }
+die() { log "error: $*"; exit 1; }

@@ -26,22 +26,11 @@ set -euo pipefail
 export LC_ALL=C
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-MD=$ROOT/BENCHMARKS.md
-update=0
-for a in "$@"; do
-	case $a in
-	--update) update=1 ;;
-	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) echo "size.sh: unknown argument '$a'" >&2; exit 2 ;;
-	esac
-done
-NREXEC_GLIBC=${NREXEC_GLIBC:-$ROOT/build/nrexec}
-NREXEC_MUSL=${NREXEC_MUSL:-$ROOT/build/musl/nrexec}
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+bench_args size.sh "$@"
 TOP=${TOP:-30}
 
-log() { printf 'size.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 TMP=$(mktemp -d /tmp/nrexec-size.XXXXXX)
 cleanup() { if [ "${KEEP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi; }
@@ -256,8 +245,6 @@ section() {
 section >"$TMP/section.md"
 { echo "## Size"; echo; cat "$TMP/section.md"; }
 
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
 if [ $update = 1 ]; then
 	[ -f "$MD" ] || die "$MD does not exist"
 	replace_block "$MD" size "$TMP/section.md"

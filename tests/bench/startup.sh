@@ -44,26 +44,15 @@ set -euo pipefail
 export LC_ALL=C
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-MD=$ROOT/BENCHMARKS.md
-update=0
-for a in "$@"; do
-	case $a in
-	--update) update=1 ;;
-	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) echo "startup.sh: unknown argument '$a'" >&2; exit 2 ;;
-	esac
-done
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+bench_args startup.sh "$@"
 
 RUNS=${RUNS:-1000}
 WARMUP=${WARMUP:-100}
-NREXEC_GLIBC=${NREXEC_GLIBC:-$ROOT/build/nrexec}
-NREXEC_MUSL=${NREXEC_MUSL:-$ROOT/build/musl/nrexec}
 SPEC=10001:10001
 TRUE=/bin/true
 
-log() { printf 'startup.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (privilege drop, unshare -m, bind mounts)"
 [ "$RUNS" -ge 300 ] || die "RUNS must be at least 300"
@@ -422,8 +411,6 @@ section() {
 section >"$TMP/section.md"
 { echo "## Start-up"; echo; cat "$TMP/section.md"; }
 
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
 if [ $update = 1 ]; then
 	[ -f "$MD" ] || die "$MD does not exist"
 	machine_block >"$TMP/machine.md"

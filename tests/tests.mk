@@ -32,8 +32,9 @@ integration: $(B)/nrexec
 	@set -e; for s in $(INTEGRATION); do echo "== $$s (glibc)"; \
 	    NREXEC=$(CURDIR)/$(B)/nrexec bash tests/integration/$$s; done
 
-e2e: $(B)/nrexec
-	NREXEC=$(CURDIR)/$(B)/nrexec bash tests/e2e/run.sh
+# the musl build: the one images ship (Dockerfile.example builds it too)
+e2e: $(B)/musl/nrexec
+	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/e2e/run.sh
 
 # libFuzzer harnesses (clang, ASan+UBSan), seconds per harness: `make fuzz`
 # is the long local run; `make test` runs a short one so regressions surface.

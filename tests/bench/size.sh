@@ -36,21 +36,6 @@ TMP=$(mktemp -d /tmp/nrexec-size.XXXXXX)
 cleanup() { if [ "${KEEP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi; }
 trap cleanup EXIT
 
-need_pkgs() {
-	local missing=() p
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	[ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]}"
-	log "installing ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"${missing[@]}" >&2 ||
-		{ apt-get update -q >&2 &&
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-				--no-install-recommends "${missing[@]}" >&2; }
-}
 need_pkgs gosu tini catatonit util-linux coreutils binutils musl-tools
 
 # The default binaries are brought up to date first (a failed build, e.g. of

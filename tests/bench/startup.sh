@@ -63,20 +63,6 @@ cleanup() { if [ "${KEEP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; f
 trap cleanup EXIT
 
 # --- tools ---------------------------------------------------------------
-need_pkgs() {
-	local missing=() p
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "${p%%=*}" 2>/dev/null | grep -q 'ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	log "installing ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"${missing[@]}" >&2 ||
-		{ apt-get update -q >&2 &&
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-				--no-install-recommends "${missing[@]}" >&2; }
-}
 need_pkgs hyperfine gosu valgrind jq util-linux coreutils binutils musl-tools
 GOSU=$(command -v gosu) SETPRIV=$(command -v setpriv) CHROOT=$(command -v chroot)
 

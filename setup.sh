@@ -11,7 +11,7 @@ BUILD_PKGS="make gcc libc6-dev libcap-ng-dev busybox-static"
 # musl build (libcap-ng from Debian's source), cmocka, the integration
 # tests' helpers, the container suite's engine and base image
 TEST_PKGS="$BUILD_PKGS libcmocka-dev musl-tools dpkg-dev python3 procps
-           util-linux time valgrind cppcheck clang clang-tidy
+           util-linux time strace valgrind cppcheck clang clang-tidy
            libclang-rt-14-dev docker.io
            debootstrap ca-certificates"
 

@@ -25,7 +25,7 @@ struct run {
 	struct capkeep keep;
 	struct identity id;
 	struct drop_plan plan;
-	enum drop_mode mode;
+	struct drop_state drop;	/* how to drop, found by privdrop_mode */
 	struct sbuf err;	/* the one message of a failed run */
 	struct sbuf log;	/* -v lines, straight to stderr */
 	char errmem[1024];
@@ -157,7 +157,13 @@ static void log_chown(struct run *r, const char *path,
 	sbuf_chr(b, '.');
 	sbuf_chr(b, (char)('0' + st->nsec / 100000000u % 10));
 	sbuf_chr(b, (char)('0' + st->nsec / 10000000u % 10));
-	sbuf_str(b, " s\n");
+	sbuf_str(b, " s");
+	if (st->threads > 1) {
+		sbuf_str(b, ", ");
+		sbuf_u64(b, st->threads);
+		sbuf_str(b, " threads");
+	}
+	sbuf_chr(b, '\n');
 	sbuf_flush(b);
 }
 
@@ -253,13 +259,13 @@ int main(int argc, char **argv)
 	if (r.o.print)
 		return 0;
 	make_plan(&r);
-	if (privdrop_mode(&r.plan, &r.mode, &r.err) < 0 || fix_volumes(&r) < 0)
+	if (privdrop_mode(&r.plan, &r.drop, &r.err) < 0 || fix_volumes(&r) < 0)
 		die(&r, EXIT_NREXEC);
 	if (!r.o.cmd[0])
 		return 0;	/* init-container use: fixups only */
 	if (exec_set_home(r.id.home, &r.err) < 0 ||
-	    privdrop_apply(&r.plan, r.mode, &r.err) < 0 ||
-	    privdrop_verify(&r.plan, r.mode, &r.err) < 0)
+	    privdrop_apply(&r.plan, &r.drop, &r.err) < 0 ||
+	    privdrop_verify(&r.plan, &r.drop, &r.err) < 0)
 		die(&r, EXIT_NREXEC);
 	if (r.o.verbose) {
 		sbuf_str(&r.log, "nrexec: exec ");

@@ -9,6 +9,11 @@
  *    fail on any difference, including a successful setuid(0);
  *  - never touch NSS (no initgroups/getpw*, no capng_change_id).
  *
+ * Ids are changed with raw syscalls (sys.c), not libc's wrappers: musl
+ * wraps each in __synccall, three rt_sigprocmask calls to reach threads
+ * nrexec does not have. Like capset and prctl, they act on the calling
+ * thread only, hence privdrop_apply's single-thread precondition.
+ *
  * Capability sets are applied with capset/prctl directly, not capng_apply:
  * Debian's libcap-ng 0.8.3 capng_apply only logs a failed bounding-set drop
  * to syslog (patch 04-log-error) and links stdio, scanf and syslog into the
@@ -19,13 +24,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+#include "idnum.h"
+#include "sys.h"
 
 /* glibc and musl export these without declaring them */
 int capget(cap_user_header_t hdr, cap_user_data_t data);
@@ -64,9 +71,10 @@ static int caps_set(uint64_t eff, uint64_t prm, uint64_t inh)
 
 /* Highest capability the running kernel knows: PR_CAPBSET_READ answers
  * EINVAL past it. Asked of the kernel, not of /proc, which may be absent;
- * a binary search keeps it to six calls. Any other error answers 63, so
- * that the steps using it fail loudly on that capability instead of
- * skipping the rest. */
+ * a binary search keeps it to six calls, made once per run (privdrop_mode)
+ * and checked again by verify_caps. Any other error answers 63, so that
+ * the steps using it fail loudly on that capability instead of skipping
+ * the rest. */
 static unsigned cap_last(void)
 {
 	unsigned lo = 0, hi = 63;
@@ -136,25 +144,9 @@ int privdrop_refuse_setuid(struct sbuf *err)
 	return -1;
 }
 
-int privdrop_mode(const struct drop_plan *p, enum drop_mode *mode,
-		  struct sbuf *err)
+static int not_the_target(const struct drop_plan *p, uid_t r, gid_t rg,
+			  struct sbuf *err)
 {
-	uid_t r, e, s;
-	gid_t rg, eg, sg;
-
-	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0) {
-		sbuf_str(err, "cannot read the current ids: ");
-		sbuf_errno(err, errno);
-		return -1;
-	}
-	if (e == 0) {
-		*mode = DROP_SWITCH;
-		return 0;
-	}
-	if (r == p->uid && s == p->uid && rg == p->gid && sg == p->gid) {
-		*mode = DROP_PASSTHROUGH;
-		return 0;
-	}
 	sbuf_str(err, "started as ");
 	put_who(err, r, rg);
 	sbuf_str(err, ", not root: cannot switch to ");
@@ -165,6 +157,27 @@ int privdrop_mode(const struct drop_plan *p, enum drop_mode *mode,
 	sbuf_u64(err, p->gid);
 	sbuf_str(err, " (docker run --user, runAsUser/runAsGroup)");
 	return -1;
+}
+
+int privdrop_mode(const struct drop_plan *p, struct drop_state *st,
+		  struct sbuf *err)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+
+	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0) {
+		sbuf_str(err, "cannot read the current ids: ");
+		sbuf_errno(err, errno);
+		return -1;
+	}
+	if (e == 0)
+		st->mode = DROP_SWITCH;
+	else if (r == p->uid && s == p->uid && rg == p->gid && sg == p->gid)
+		st->mode = DROP_PASSTHROUGH;
+	else
+		return not_the_target(p, r, rg, err);
+	st->last_cap = cap_last();
+	return 0;
 }
 
 /* /proc/self/setgroups says "deny" inside a user namespace whose gid_map
@@ -259,7 +272,7 @@ static void id_call_failed(struct sbuf *err, const char *call, int e,
 
 static int set_ids(const struct drop_plan *p, struct sbuf *err)
 {
-	if (setgroups(p->ngroups, (const gid_t *)p->groups) < 0) {
+	if (nr_setgroups(p->ngroups, (const gid_t *)p->groups) < 0) {
 		int e = errno;
 
 		if (e == EPERM && setgroups_denied()) {
@@ -276,12 +289,12 @@ static int set_ids(const struct drop_plan *p, struct sbuf *err)
 		return -1;
 	}
 	log_ids(p, "groups ", p->groups, p->ngroups);
-	if (setresgid(p->gid, p->gid, p->gid) < 0) {
+	if (nr_setresgid(p->gid, p->gid, p->gid) < 0) {
 		id_call_failed(err, "setresgid", errno, "gid", p->gid, CAP_SETGID);
 		return -1;
 	}
 	log_ids(p, "gid ", &p->gid, 1);
-	if (setresuid(p->uid, p->uid, p->uid) < 0) {
+	if (nr_setresuid(p->uid, p->uid, p->uid) < 0) {
 		id_call_failed(err, "setresuid", errno, "uid", p->uid, CAP_SETUID);
 		return -1;
 	}
@@ -315,10 +328,8 @@ static int fail_call(struct sbuf *err, const char *what)
 	return -1;
 }
 
-static int clear_bounding(uint64_t keep)
+static int clear_bounding(uint64_t keep, unsigned last)
 {
-	unsigned last = cap_last();
-
 	for (unsigned c = 0; c <= last; c++) {
 		if (keep & (1ull << c))
 			continue;
@@ -330,6 +341,13 @@ static int clear_bounding(uint64_t keep)
 
 static int set_ambient(uint64_t keep)
 {
+	/* The kernel keeps ambient within permitted & inheritable
+	 * (capabilities(7)), and capset has just set both to keep: with
+	 * nothing kept, ambient is already empty, and verify_caps reads both
+	 * sets back as 0. Clearing it anyway would cost one more credential
+	 * commit on the default path. */
+	if (keep == 0)
+		return 0;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return -1;
 	for (unsigned c = 0; c < 64; c++) {
@@ -358,12 +376,12 @@ static int keep_is_held(const struct drop_plan *p, struct sbuf *err)
 	return -1;
 }
 
-static int set_caps(const struct drop_plan *p, enum drop_mode mode,
+static int set_caps(const struct drop_plan *p, const struct drop_state *st,
 		    struct sbuf *err)
 {
 	const uint64_t keep = p->keep, setpcap = 1ull << CAP_SETPCAP;
 
-	if (mode == DROP_SWITCH && p->no_new_privs) {
+	if (st->mode == DROP_SWITCH && p->no_new_privs) {
 		/* PR_CAPBSET_DROP needs CAP_SETPCAP effective (KEEPCAPS
 		 * kept it permitted across setresuid). Kept capabilities get
 		 * their inheritable bit now: once the bounding set is empty,
@@ -378,7 +396,7 @@ static int set_caps(const struct drop_plan *p, enum drop_mode mode,
 					      "to leave it alone)");
 			return -1;
 		}
-		if (clear_bounding(0) < 0)
+		if (clear_bounding(0, st->last_cap) < 0)
 			return fail_call(err, "prctl(PR_CAPBSET_DROP)");
 		log_line(p, "bounding set cleared", "");
 	}
@@ -392,9 +410,10 @@ static int set_caps(const struct drop_plan *p, enum drop_mode mode,
 	return 0;
 }
 
-int privdrop_apply(const struct drop_plan *p, enum drop_mode mode,
+int privdrop_apply(const struct drop_plan *p, const struct drop_state *st,
 		   struct sbuf *err)
 {
+	const enum drop_mode mode = st->mode;
 	/* permitted capabilities must survive setresuid away from 0: for
 	 * the kept ones and for CAP_SETPCAP to clear the bounding set */
 	int keepcaps = mode == DROP_SWITCH && (p->keep || p->no_new_privs);
@@ -407,7 +426,7 @@ int privdrop_apply(const struct drop_plan *p, enum drop_mode mode,
 		return -1;
 	if (mode == DROP_PASSTHROUGH)
 		log_passthrough(p);
-	if (set_caps(p, mode, err) < 0)
+	if (set_caps(p, st, err) < 0)
 		return -1;
 	if (keepcaps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return fail_call(err, "prctl(PR_SET_KEEPCAPS)");
@@ -440,12 +459,7 @@ static int mismatch_caps(struct sbuf *err, const char *set, uint64_t want,
 	return -1;
 }
 
-static int cmp_gid(const void *a, const void *b)
-{
-	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
-
-	return (x > y) - (x < y);
-}
+_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is a 32-bit id");
 
 /* The kernel's group list as a set equals the plan's. */
 static int groups_match(const struct drop_plan *p)
@@ -460,8 +474,8 @@ static int groups_match(const struct drop_plan *p)
 	want = calloc(p->ngroups + 1, sizeof(gid_t));
 	if (have && want && getgroups(n, have) == n) {
 		memcpy(want, p->groups, p->ngroups * sizeof(gid_t));
-		qsort(have, p->ngroups, sizeof(gid_t), cmp_gid);
-		qsort(want, p->ngroups, sizeof(gid_t), cmp_gid);
+		idnum_sort((uint32_t *)have, p->ngroups);
+		idnum_sort((uint32_t *)want, p->ngroups);
 		ok = memcmp(have, want, p->ngroups * sizeof(gid_t)) == 0;
 	}
 	free(have);
@@ -488,9 +502,8 @@ static int verify_ids(const struct drop_plan *p, enum drop_mode mode,
 }
 
 static int verify_caps(const struct drop_plan *p, enum drop_mode mode,
-		       struct sbuf *err)
+		       unsigned last, struct sbuf *err)
 {
-	unsigned last = cap_last();
 	uint64_t amb = 0, bnd = 0;
 	struct caps3 c;
 
@@ -515,6 +528,12 @@ static int verify_caps(const struct drop_plan *p, enum drop_mode mode,
 		amb |= (uint64_t)(a != 0) << i;
 		bnd |= (uint64_t)(b != 0) << i;
 	}
+	/* last was asked once, before the drop, and the drop used it too: a
+	 * capability past it would have been neither dropped nor read */
+	if (prctl(PR_CAPBSET_READ, (unsigned long)last + 1, 0, 0, 0) >= 0)
+		return mismatch(err, "the kernel has capabilities past the last one counted");
+	if (errno != EINVAL)
+		return mismatch(err, "cannot read the ambient or bounding set back");
 	if (amb != p->keep)
 		return mismatch_caps(err, "ambient", p->keep, amb);
 	/* Debian's libcap-ng only logs a failed bounding drop: check here */
@@ -523,17 +542,18 @@ static int verify_caps(const struct drop_plan *p, enum drop_mode mode,
 	return 0;
 }
 
-int privdrop_verify(const struct drop_plan *p, enum drop_mode mode,
+int privdrop_verify(const struct drop_plan *p, const struct drop_state *st,
 		    struct sbuf *err)
 {
-	if (verify_ids(p, mode, err) < 0 || verify_caps(p, mode, err) < 0)
+	if (verify_ids(p, st->mode, err) < 0 ||
+	    verify_caps(p, st->mode, st->last_cap, err) < 0)
 		return -1;
 	if (p->no_new_privs && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		return mismatch(err, "no_new_privs is not set");
 	/* the drop must be one-way */
-	if (p->uid != 0 && setuid(0) == 0)
+	if (p->uid != 0 && nr_setuid(0) == 0)
 		return mismatch(err, "setuid(0) succeeded");
-	if (p->gid != 0 && setgid(0) == 0)
+	if (p->gid != 0 && nr_setgid(0) == 0)
 		return mismatch(err, "setgid(0) succeeded");
 	log_line(p, "verified", "");
 	return 0;

@@ -53,8 +53,22 @@ int lr_init_mem(struct linereader *lr, const char *text, size_t len)
 
 void lr_free(struct linereader *lr)
 {
-	free(lr->buf);
+	if (lr->buf != lr->first)
+		free(lr->buf);
 	lr->buf = NULL;
+}
+
+/* A bigger heap buffer holding what buf holds. */
+static char *lr_realloc(struct linereader *lr, size_t size)
+{
+	char *nbuf;
+
+	if (lr->buf != lr->first)
+		return realloc(lr->buf, size);
+	nbuf = malloc(size);
+	if (nbuf)
+		memcpy(nbuf, lr->first, lr->len);
+	return nbuf;
 }
 
 /* Make room for at least one more byte after len. */
@@ -70,16 +84,21 @@ static int lr_grow(struct linereader *lr)
 		if (lr->len < lr->cap)
 			return 0;
 	}
+	if (lr->cap == 0) {
+		lr->buf = lr->first;
+		lr->cap = LR_FIRST_CAP;
+		return 0;
+	}
 	if (lr->cap > USERDB_LINE_MAX) {
 		errno = EFBIG;
 		return -1;
 	}
-	ncap = lr->cap ? lr->cap * 2 : 4096;
+	ncap = lr->cap * 2;
 	/* room for a line of exactly USERDB_LINE_MAX bytes and its '\n',
 	 * as the memory reader allows */
 	if (ncap > USERDB_LINE_MAX + 1)
 		ncap = USERDB_LINE_MAX + 1;
-	nbuf = realloc(lr->buf, ncap + 1);
+	nbuf = lr_realloc(lr, ncap + 1);
 	if (!nbuf)
 		return -1;
 	lr->buf = nbuf;
@@ -281,13 +300,6 @@ int gidlist_add(struct gidlist *gl, uint32_t gid)
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 void gidlist_normalize(struct gidlist *gl)
 {
 	size_t i, out = 1;
@@ -295,7 +307,7 @@ void gidlist_normalize(struct gidlist *gl)
 	if (gl->n < 2)
 		return;
 	/* sort-then-scan keeps this O(n log n) for users in many groups */
-	qsort(gl->ids + 1, gl->n - 1, sizeof(*gl->ids), cmp_u32);
+	idnum_sort(gl->ids + 1, gl->n - 1);
 	for (i = 1; i < gl->n; i++) {
 		if (gl->ids[i] == gl->ids[0] || gl->ids[i] == gl->ids[out - 1])
 			continue;

@@ -20,15 +20,21 @@
  * too: a real /etc/group of a million users is under 100 MiB. */
 #define USERDB_FILE_MAX (256ull << 20)
 
+/* A file reader starts in a buffer of its own, not malloc's: real lines
+ * fit, and musl's malloc would mmap and munmap a 16 KiB chunk for it. A
+ * longer line moves the buffer to the heap. */
+#define LR_FIRST_CAP 4096u
+
 struct linereader {
 	int fd;			/* -1 when reading from memory */
-	char *buf;
+	char *buf;		/* first, or malloc'd */
 	size_t cap;		/* usable bytes of buf (one more is allocated) */
 	size_t len;		/* bytes held */
 	size_t pos;		/* start of the next line */
 	int eof;
 	unsigned long lineno;
 	unsigned long long total;	/* bytes read from fd so far */
+	char first[LR_FIRST_CAP + 1];	/* buf points here: never copy a reader */
 };
 
 /* Open a passwd/group file. Returns 1 and the fd, 0 when the file does not

@@ -4,12 +4,12 @@
 # but main.o, built without optimisation and with ASan/UBSan, plus
 # tests/unit/wraps.c. The --wrap list turns the credential calls into
 # fakes that a test may switch on (see wraps.h); off, they call the real
-# function.
+# function. The id setters are src/sys.c's nr_* (raw syscalls), not libc's.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
-WRAPPED   := setgroups setresgid setresuid getresuid getresgid getgroups \
-             setuid setgid capget capset prctl getauxval getuid geteuid \
-             getgid getegid execve
+WRAPPED   := nr_setgroups nr_setresgid nr_setresuid getresuid getresgid \
+             getgroups nr_setuid nr_setgid capget capset prctl getauxval \
+             getuid geteuid getgid getegid execve
 WRAPFLAGS := $(foreach f,$(WRAPPED),-Wl,--wrap=$(f))
 SAN       ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNITFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE $(SAN) -Isrc -Itests/unit
@@ -47,8 +47,9 @@ fuzz-short:
 test: check unit integration integration-musl faults size fuzz-short e2e
 
 # The real binary with tests/lib/faultinject.c wrapped in (never installed).
-FAULTED   := setgroups setresgid setresuid getresuid getresgid getgroups \
-             setuid setgid capset capget prctl open read fstat setenv execve
+FAULTED   := nr_setgroups nr_setresgid nr_setresuid getresuid getresgid \
+             getgroups nr_setuid nr_setgid capset capget prctl open read \
+             fstat setenv execve
 $(B)/nrexec-fault: $(GOBJS) tests/lib/faultinject.c
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -Os -c tests/lib/faultinject.c -o $(B)/faultinject.o
 	$(CC) -static -Wl,--gc-sections $(GOBJS) $(B)/faultinject.o \

@@ -238,6 +238,49 @@ case_refuse_root() {
 	expect "--chown / is refused" 125
 }
 
+# pad DIR: 60 directories of 40 files below DIR (2,460 entries), so the walk
+# is big enough for helper threads (vol_spawn_after in src/volume.c).
+pad() {
+	local d
+	for d in $(seq -w 1 60); do
+		mkdir "$1/pad$d"
+		(cd "$1/pad$d" && touch $(seq -f f%02g 1 40))
+	done
+}
+
+# Threads are used when the process may run on more than one CPU.
+threads_expected() { [ "$(nproc)" -gt 1 ]; }
+
+case_wide_tree() {
+	new_case wide
+	pad "$C/tree"
+	mkdir -p "$C/out/dir" "$C/tree/pad30/deep/er"
+	ln -s "$C/out/dir" "$C/tree/pad10/to-dir"
+	ln -s "$C/out" "$C/tree/pad20/a"
+	ln "$C/out/sentinel" "$C/tree/pad30/deep/er/innocent"
+	mkdir "$C/tree/pad40/d1" "$C/tree/pad50/d2"
+	touch "$C/tree/pad40/d1/twin" && ln "$C/tree/pad40/d1/twin" "$C/tree/pad50/d2/twin"
+	mknod "$C/tree/pad45/disk" b 7 200
+	sleep 0.02
+	run -v --chown "$C/tree" $ID
+	why=
+	sentinels_intact "$C/out/sentinel" "$C/out/dir" "$C/out" || true
+	[ "$(owner "$C/tree/pad50/d2/twin")" = $ID ] || why="twin links (both inside) not changed"
+	[ "$(owner "$C/tree/pad45/disk")" = 0:0 ] || why="device node given away"
+	[ "$(owner "$C/tree/pad10/to-dir")" = $ID ] || why="symlink itself not changed"
+	[[ $err == *" 2 skipped (0 mount points, 1 hard links, 1 devices)"* ]] || why="-v line: $err"
+	if threads_expected; then
+		[[ $err == *" threads" ]] || why="no helper threads in a 2,500-entry walk: $err"
+	fi
+	expect "big tree, walked by several threads: links, devices, symlinks as in a small one" 0
+	# a second run finds everything owned: nothing written
+	rc=0
+	why=
+	err=$(strace -f -qq -c -e trace=fchownat,fchown,chown,lchown "$NREXEC" --chown "$C/tree" $ID 2>&1 >/dev/null) || rc=$?
+	[[ $err == *fchownat* ]] && why="chown calls on an already-owned tree: $err"
+	expect "big tree, second run: no chown call" 0
+}
+
 # ---- races: the target user keeps swapping things in the tree ----
 # (in a directory that only root can write nobody else can swap a name, and
 # nrexec changes entries there by name; see is_sealed in src/volume.c)
@@ -371,6 +414,26 @@ case_race_deep_move() {
 	[ -z "$why" ] && ok "race deep move: outside files untouched"
 }
 
+case_race_wide() {
+	new_case race-wide
+	mkdir -p "$C/out/d" && touch "$C/out/d/f1" "$C/out/d/f2"
+	pad "$C/tree"
+	mkdir -p "$C/tree/x/sub"
+	for f in 1 2 3 4 5 6 7 8; do touch "$C/tree/x/f$f" "$C/tree/x/sub/g$f"; done
+	ln -s "$C/out/d" "$C/tree/y"
+	chown $ID "$C/tree"
+	"$WORK/racer" "$C/tree" x y -d "$C/tree/x" -d "$C/tree/x/sub" &
+	RACER_PID=$!
+	local runs=$RACE_RUNS
+	RACE_RUNS=$(((runs + 3) / 4)) # each run walks 2,500 entries
+	race "race: directory swapped with a symlink, big tree (helper threads)" "$C/tree"
+	RACE_RUNS=$runs
+	why=
+	sentinels_intact "$C/out" "$C/out/d" "$C/out/d/f1" "$C/out/d/f2" "$C/out/sentinel" ||
+		not_ok "race in a big tree: outside files untouched" "$why"
+	[ -z "$why" ] && ok "race in a big tree: outside files untouched"
+}
+
 case_race_hardlink() {
 	new_case race-hardlink
 	echo plain >"$C/tree/h"
@@ -401,10 +464,12 @@ case_missing
 case_fifo_and_devices
 case_root_mismatch
 case_refuse_root
+case_wide_tree
 if command -v cc >/dev/null && build_racer; then
 	case_race_dir_symlink
 	case_race_deep_move
 	case_race_hardlink
+	case_race_wide
 else
 	echo "# SKIPPED: races need a C compiler (cc) for the racer" >&2
 	not_ok "races could not run: no cc"

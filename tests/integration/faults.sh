@@ -10,11 +10,17 @@ trap 'rm -rf "$tmp"' EXIT
 chmod 1777 "$tmp"	# the dropped command could create the marker
 marker=$tmp/ran
 n=0 fail=0
+# PR_CAPBSET_READ (prctl:23) calls: 1 is libcap-ng's constructor, 2-7 the
+# one count of the kernel's capabilities (a binary search, always six),
+# then the verify step reads each bounding bit and the one past the last
+last=$(cat /proc/sys/kernel/cap_last_cap)
+past=$((8 + last + 1))
 
 # point | spec and options | what the message must contain
 # (open/read call 1 and prctl(PR_CAP_AMBIENT) call 1 are libcap-ng's
 # constructor probing the kernel, with fallbacks of its own; nrexec's first
-# opens are /etc/passwd, /etc/group)
+# opens are /etc/passwd, /etc/group; with nothing kept, nrexec makes no
+# PR_CAP_AMBIENT call of its own)
 cases=(
 	"open:2|nobody|cannot read /etc/passwd"
 	"open:3|nobody|cannot read /etc/group"
@@ -30,8 +36,9 @@ cases=(
 	"capset|10001|capset"
 	"capset:2|10001|capset"
 	"capget|--cap-keep net_bind_service 10001|capget"
+	"prctl:23:2|10001|PR_CAPBSET_DROP"
 	"prctl:24|10001|PR_CAPBSET_DROP"
-	"prctl:47:2|10001|PR_CAP_AMBIENT"
+	"prctl:47:2|--cap-keep net_bind_service 10001|PR_CAP_AMBIENT"
 	"prctl:47:3|--cap-keep net_bind_service 10001|PR_CAP_AMBIENT"
 	"prctl:38|10001|PR_SET_NO_NEW_PRIVS"
 	"getresuid:2|10001|verification failed"
@@ -40,6 +47,9 @@ cases=(
 	"capget:1|10001|verification failed"
 	"prctl:39:2|10001|verification failed"
 	"prctl:23:30|10001|verification failed"
+	"prctl:23:$past|10001|verification failed"
+	"prctl:23:$past:lie|10001|capabilities past the last one counted"
+	"prctl:23:2:22|10001|capabilities past the last one counted"
 	"prctl:47:4|--cap-keep net_bind_service 10001|verification failed"
 	"setgroups:1:lie|10001|supplementary groups"
 	"setresgid:1:lie|10001|gid"

@@ -5,8 +5,10 @@
  * nth call (default 1) fails with EPERM (how = an errno number) or, with
  * how = "lie", reports success without doing anything. Names: setgroups
  * setresgid setresuid capset capget prctl:<option number> open read fstat
- * getresuid getresgid getgroups setuid setgid setenv execve. tests/integration/faults.sh runs
- * nrexec this way for every point and checks: exit 125, command not run.
+ * getresuid getresgid getgroups setuid setgid setenv execve (the id
+ * setters are src/sys.c's raw-syscall nr_* functions, named here by the
+ * syscall). tests/integration/faults.sh runs nrexec this way for every
+ * point and checks: exit 125, command not run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,16 +66,16 @@ static int fault(const char *name)
 		return __real_##fn args;                  \
 	}
 
-WRAP(int, setgroups, (size_t n, const gid_t *l), (n, l), "setgroups")
-WRAP(int, setresgid, (gid_t r, gid_t e, gid_t s), (r, e, s), "setresgid")
-WRAP(int, setresuid, (uid_t r, uid_t e, uid_t s), (r, e, s), "setresuid")
+WRAP(int, nr_setgroups, (size_t n, const gid_t *l), (n, l), "setgroups")
+WRAP(int, nr_setresgid, (gid_t r, gid_t e, gid_t s), (r, e, s), "setresgid")
+WRAP(int, nr_setresuid, (uid_t r, uid_t e, uid_t s), (r, e, s), "setresuid")
 WRAP(int, getresuid, (uid_t *r, uid_t *e, uid_t *s), (r, e, s), "getresuid")
 WRAP(int, getresgid, (gid_t *r, gid_t *e, gid_t *s), (r, e, s), "getresgid")
 WRAP(int, getgroups, (int n, gid_t *l), (n, l), "getgroups")
-WRAP(int, setuid, (uid_t u), (u), "setuid")
+WRAP(int, nr_setuid, (uid_t u), (u), "setuid")
 WRAP(int, capset, (cap_user_header_t h, const cap_user_data_t d), (h, d), "capset")
 WRAP(int, capget, (cap_user_header_t h, cap_user_data_t d), (h, d), "capget")
-WRAP(int, setgid, (gid_t g), (g), "setgid")
+WRAP(int, nr_setgid, (gid_t g), (g), "setgid")
 WRAP(ssize_t, read, (int fd, void *b, size_t n), (fd, b, n), "read")
 WRAP(int, fstat, (int fd, struct stat *st), (fd, st), "fstat")
 WRAP(int, setenv, (const char *k, const char *v, int o), (k, v, o), "setenv")

@@ -43,13 +43,13 @@ static int teardown(void **state)
 /* refuse_setuid + mode + apply + verify, as main() runs them */
 static int drop(const struct drop_plan *p)
 {
-	enum drop_mode mode;
+	struct drop_state st;
 
 	if (privdrop_refuse_setuid(&err) < 0 ||
-	    privdrop_mode(p, &mode, &err) < 0 ||
-	    privdrop_apply(p, mode, &err) < 0)
+	    privdrop_mode(p, &st, &err) < 0 ||
+	    privdrop_apply(p, &st, &err) < 0)
 		return -1;
-	return privdrop_verify(p, mode, &err) < 0 ? -2 : 0;
+	return privdrop_verify(p, &st, &err) < 0 ? -2 : 0;
 }
 
 static void assert_dropped_to_app(void)
@@ -78,6 +78,47 @@ static void test_full_drop(void **state)
 	assert_int_equal(sim.calls[F_SETGROUPS], 1);
 	assert_int_equal(sim.calls[F_SETRESGID], 1);
 	assert_int_equal(sim.calls[F_SETRESUID], 1);
+	/* one count of the capabilities (six reads), then the verify's read
+	 * of each and of the one past the last */
+	assert_int_equal(sim.calls[F_PRCTL_BSET_READ], 6 + SIM_LAST_CAP + 2);
+	/* nothing kept: capset(0, 0, 0) empties ambient, no clear needed */
+	assert_int_equal(sim.calls[F_PRCTL_AMB_CLEAR], 0);
+}
+
+/* Ambient capabilities the runtime left (with their permitted and
+ * inheritable bits) are gone without PR_CAP_AMBIENT_CLEAR_ALL, root or
+ * not: the kernel keeps ambient within permitted & inheritable. */
+static void test_ambient_leftovers_dropped(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	sim.inh = sim.amb = NBS;
+	assert_int_equal(drop(&p), 0);
+	assert_int_equal(sim.amb, 0);
+	assert_int_equal(sim.calls[F_PRCTL_AMB_CLEAR], 0);
+	sim_start_user(10001, 10001);
+	sim.eff = sim.prm = sim.inh = sim.amb = NBS;
+	assert_int_equal(drop(&p), 0);
+	assert_int_equal(sim.eff | sim.prm | sim.inh | sim.amb, 0);
+	assert_int_equal(sim.calls[F_PRCTL_AMB_CLEAR], 0);
+}
+
+/* The capability count is taken once, before the drop; one that came out
+ * too low would leave the capabilities above it in the bounding set, and
+ * the verify step must see them. */
+static void test_last_cap_too_low_caught(void **state)
+{
+	struct drop_plan p = plan_app();
+	struct drop_state st;
+
+	(void)state;
+	assert_int_equal(privdrop_mode(&p, &st, &err), 0);
+	st.last_cap = SIM_LAST_CAP - 3;
+	assert_int_equal(privdrop_apply(&p, &st, &err), 0);
+	assert_int_not_equal(sim.bnd, 0);
+	assert_int_equal(privdrop_verify(&p, &st, &err), -1);
+	assert_non_null(strstr(errmem, "capabilities past the last one counted"));
 }
 
 static void test_cap_keep_ambient(void **state)
@@ -150,13 +191,14 @@ static void test_refuse_setuid_install(void **state)
 static void test_passthrough(void **state)
 {
 	struct drop_plan p = plan_app();
-	enum drop_mode mode;
+	struct drop_state st;
 
 	(void)state;
 	sim_start_user(10001, 10001);
 	sim.inh = NBS;		/* leftovers the runtime gave us */
-	assert_int_equal(privdrop_mode(&p, &mode, &err), 0);
-	assert_int_equal(mode, DROP_PASSTHROUGH);
+	assert_int_equal(privdrop_mode(&p, &st, &err), 0);
+	assert_int_equal(st.mode, DROP_PASSTHROUGH);
+	assert_int_equal(st.last_cap, SIM_LAST_CAP);
 	assert_int_equal(drop(&p), 0);
 	assert_int_equal(sim.calls[F_SETGROUPS], 0);
 	assert_int_equal(sim.calls[F_SETRESUID], 0);
@@ -240,7 +282,7 @@ static const struct fault apply_faults[] = {
 	{ F_PRCTL_BSET_READ, 1, 0, "PR_CAPBSET_DROP" },
 	{ F_PRCTL_BSET_DROP, 1, 0, "PR_CAPBSET_DROP" },
 	{ F_PRCTL_BSET_DROP, 41, 0, "PR_CAPBSET_DROP" },
-	{ F_PRCTL_AMB_CLEAR, 1, 0, "PR_CAP_AMBIENT" },
+	{ F_PRCTL_AMB_CLEAR, 1, 1, "PR_CAP_AMBIENT" },
 	{ F_PRCTL_AMB_RAISE, 1, 1, "PR_CAP_AMBIENT" },
 	{ F_PRCTL_SET_NNP, 1, 0, "PR_SET_NO_NEW_PRIVS" },
 	{ F_GETRESUID, 1, 0, "current ids" },
@@ -279,16 +321,16 @@ static void test_verify_read_faults(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(reads) / sizeof(*reads); i++) {
 		struct drop_plan p = plan_app();
-		enum drop_mode mode;
+		struct drop_state st;
 
 		setup(NULL);
 		/* ambient bits are read only for kept capabilities */
 		p.keep = NBS;
 		p.keep_names = "net_bind_service";
-		assert_int_equal(privdrop_mode(&p, &mode, &err), 0);
-		assert_int_equal(privdrop_apply(&p, mode, &err), 0);
+		assert_int_equal(privdrop_mode(&p, &st, &err), 0);
+		assert_int_equal(privdrop_apply(&p, &st, &err), 0);
 		sim_fail(reads[i], sim.calls[reads[i]] + 1, EIO);
-		if (privdrop_verify(&p, mode, &err) != -1)
+		if (privdrop_verify(&p, &st, &err) != -1)
 			fail_msg("verify passed with %s failing", sim_fn_name(reads[i]));
 		assert_non_null(strstr(errmem, "not executing"));
 	}
@@ -344,6 +386,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_full_drop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ambient_leftovers_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_last_cap_too_low_caught, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_keep_ambient, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allow_new_privs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_docker_bounding_set, setup, teardown),

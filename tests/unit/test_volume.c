@@ -45,8 +45,9 @@
 
 /* ---- link-time fakes ---- */
 
-enum { FAKE_REAL, FAKE_MOCK, FAKE_EPERM };
+enum { FAKE_REAL, FAKE_FAIL, FAKE_EPERM };
 static int fake_chown = FAKE_REAL;
+static int fake_errno; /* FAKE_FAIL: every fchownat fails with it */
 static unsigned long chown_calls;
 static int refuse_statx;
 static unsigned long statx_refused;
@@ -77,7 +78,7 @@ int __wrap_openat(int dirfd, const char *name, int flags, ...)
 		va_end(ap);
 	}
 	if (flags & O_PATH)
-		opath_calls++;
+		__atomic_add_fetch(&opath_calls, 1, __ATOMIC_RELAXED);
 	if (dotdot_mode != 0 && strcmp(name, "..") == 0) {
 		if (dotdot_calls++ == 0 && dotdot_mode == 2)
 			assert_int_equal(rename(dotdot_rename_from, dotdot_rename_to), 0);
@@ -94,18 +95,14 @@ long __wrap_syscall(long n, ...);
 
 int __wrap_fchownat(int fd, const char *name, uid_t uid, gid_t gid, int flags)
 {
-	chown_calls++;
+	__atomic_add_fetch(&chown_calls, 1, __ATOMIC_RELAXED);
 	if (fake_chown == FAKE_EPERM) {
 		errno = EPERM;
 		return -1;
 	}
-	if (fake_chown == FAKE_MOCK) {
-		int e = mock_type(int);
-
-		if (e != 0) {
-			errno = e;
-			return -1;
-		}
+	if (fake_chown == FAKE_FAIL) {
+		errno = fake_errno;
+		return -1;
 	}
 	return __real_fchownat(fd, name, uid, gid, flags);
 }
@@ -120,29 +117,34 @@ int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 	return __real_clock_gettime(id, ts);
 }
 
-/* volume.c makes two raw system calls: statx (5 arguments) and getdents64
- * (3). Only those are forwarded, with exactly their arguments. */
+/* volume.c makes three raw system calls: statx (5 arguments), futex (6)
+ * and getdents64 (3). Only those are forwarded, with exactly their
+ * arguments. */
 long __wrap_syscall(long n, ...)
 {
 	va_list ap;
-	long a0, a1, a2, a3 = 0, a4 = 0;
+	long a0, a1, a2, a3 = 0, a4 = 0, a5 = 0;
 
 	va_start(ap, n);
 	a0 = va_arg(ap, long);
 	a1 = va_arg(ap, long);
 	a2 = va_arg(ap, long);
-	if (n == SYS_statx) {
+	if (n == SYS_statx || n == SYS_futex) {
 		a3 = va_arg(ap, long);
 		a4 = va_arg(ap, long);
 	}
+	if (n == SYS_futex)
+		a5 = va_arg(ap, long);
 	va_end(ap);
 	if (n == SYS_statx && refuse_statx) {
-		statx_refused++;
+		__atomic_add_fetch(&statx_refused, 1, __ATOMIC_RELAXED);
 		errno = ENOSYS;
 		return -1;
 	}
 	if (n == SYS_statx)
 		return __real_syscall(n, a0, a1, a2, a3, a4);
+	if (n == SYS_futex)
+		return __real_syscall(n, a0, a1, a2, a3, a4, a5);
 	if (n == SYS_getdents64)
 		return __real_syscall(n, a0, a1, a2);
 	fail_msg("unexpected syscall %ld from volume.c", n);
@@ -786,8 +788,8 @@ static void test_failure_keeps_root(void **state)
 	(void)state;
 	mkd("t", 0755);
 	mkf("t/f", 0644);
-	fake_chown = FAKE_MOCK;
-	will_return(__wrap_fchownat, EPERM);
+	fake_chown = FAKE_FAIL;
+	fake_errno = EPERM;
 	assert_int_equal(run1("t", 0, &st, &err), -1);
 	assert_owner("t", 0, 0);
 	assert_non_null(strstr(sbuf_cstr(&err), "/t/f': cannot change owner: Operation not permitted"));
@@ -824,8 +826,8 @@ static void test_error_names_hostile_entry(void **state)
 	mkd("t", 0755);
 	mkd("t/d\x1b[31m", 0755);
 	mkf("t/d\x1b[31m/ev\nil\xff", 0644);
-	fake_chown = FAKE_MOCK;
-	will_return(__wrap_fchownat, EROFS);
+	fake_chown = FAKE_FAIL;
+	fake_errno = EROFS;
 	assert_int_equal(run1("t", 0, &st, &err), -1);
 	snprintf(want, sizeof(want),
 		 "chown '%s/t/d\\x1b[31m/ev\\x0ail\\xff': cannot change owner: "
@@ -1152,6 +1154,112 @@ static void test_empty_list(void **state)
 	assert_int_equal(volume_chown(NULL, 0, UID, GID, 0, NULL, &err), 0);
 }
 
+/* ---- several walkers (the tables below run most tests both ways) ---- */
+
+static unsigned long spawn_after_default;
+
+static int setup_threaded(void **state)
+{
+	vol_spawn_after = 0; /* helpers from the first entry on */
+	vol_threads_max = VOL_THREADS_CAP;
+	return setup(state);
+}
+
+static int teardown_threaded(void **state)
+{
+	vol_spawn_after = spawn_after_default;
+	return teardown(state);
+}
+
+#define NDIRS 200
+
+/* A tree big enough that directories are handed between walkers, with the
+ * hard links of one file in two directories far apart (likely walked by
+ * different threads), a link to an outside file, a device and a symlink
+ * out, deep in it. */
+static void build_wide(void)
+{
+	char rel[64];
+	int i, j;
+
+	mkd("outside", 0755);
+	mkf("outside/secret", 0600);
+	mkd("t", 0755);
+	for (i = 0; i < NDIRS; i++) {
+		snprintf(rel, sizeof(rel), "t/d%03d", i);
+		mkd(rel, 0755);
+		for (j = 0; j < 8; j++) {
+			snprintf(rel, sizeof(rel), "t/d%03d/f%d", i, j);
+			mkf(rel, 0644);
+		}
+		snprintf(rel, sizeof(rel), "t/d%03d/s", i);
+		mkd(rel, 0755);
+		snprintf(rel, sizeof(rel), "t/d%03d/s/g", i);
+		mkf(rel, 0644);
+	}
+	mkh("t/d000/f0", "t/d199/s/twin");       /* both links inside */
+	mkh("outside/secret", "t/d100/s/planted"); /* one link outside */
+	mkn("t/d050/s/disk", S_IFBLK | 0600, makedev(7, 200));
+	mkl("../../../outside/secret", "t/d020/s/out");
+	next_tick();
+}
+
+static void test_wide_tree(void **state)
+{
+	struct vol_stats st;
+	ERRBUF;
+
+	(void)state;
+	build_wide();
+	assert_int_equal(run1("t", 0, &st, &err), 0);
+	/* t + 200 × (d, 8 files, s, s/g) + twin, planted, disk, out */
+	assert_int_equal(st.seen, 1 + NDIRS * 11 + 4);
+	assert_int_equal(st.skipped_links, 1);
+	assert_int_equal(st.skipped_devices, 1);
+	/* f0 and twin are one inode, changed once; plus the symlink "out" */
+	assert_int_equal(st.changed, 1 + NDIRS * 11 + 1);
+	assert_owner("outside/secret", 0, 0);
+	assert_owner("t/d100/s/planted", 0, 0);
+	assert_owner("t/d050/s/disk", 0, 0);
+	assert_owner("t/d199/s/twin", UID, GID);
+	assert_owner("t/d020/s/out", UID, GID);
+	assert_owner("t", UID, GID);
+	if (vol_spawn_after == 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		assert_true(st.threads > 1);
+		assert_true(st.tasks > 0);
+	}
+	assert_int_equal(run1("t", 0, &st, &err), 0);
+	assert_int_equal(st.changed, 0);
+}
+
+/* The message names the entry through the directories that led a helper
+ * to it, as a single walker would. */
+static void test_wide_tree_error_path(void **state)
+{
+	struct vol_stats st;
+	ERRBUF;
+	char want[PATH_MAX + 16], p[PATH_MAX];
+	const char *e, *end;
+
+	(void)state;
+	build_wide();
+	fake_chown = FAKE_FAIL;
+	fake_errno = EROFS;
+	assert_int_equal(run1("t", 0, &st, &err), -1);
+	e = sbuf_cstr(&err);
+	snprintf(want, sizeof(want), "chown '%s/t/d", base);
+	assert_true(strncmp(e, want, strlen(want)) == 0);
+	end = strstr(e, "': cannot change owner: Read-only file system");
+	assert_non_null(end);
+	assert_string_equal(end + 3, "cannot change owner: Read-only file system");
+	/* the named entry exists: the path was put together right */
+	assert_true((size_t)(end - e) - 7 < sizeof(p));
+	memcpy(p, e + 7, (size_t)(end - e) - 7);
+	p[end - e - 7] = '\0';
+	assert_true(access(p, F_OK) == 0 || errno != ENOENT);
+	assert_owner("t", 0, 0);
+}
+
 static void enter_mount_namespace(void)
 {
 	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
@@ -1192,7 +1300,40 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_statx_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_fs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wide_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wide_tree_error_path, setup, teardown),
 		cmocka_unit_test(test_empty_list),
+	};
+	/* The same with helper threads from the first entry on. Left out: the
+	 * ".." tests (a handed-over directory keeps its fd, so ".." is never
+	 * needed there) and the 10,000-deep chain (same walk, ~2 s more). */
+	const struct CMUnitTest threaded[] = {
+		cmocka_unit_test_setup_teardown(test_mixed_tree, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_symlinks_not_followed, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_symlinks_not_followed_unsealed, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_devices_left_alone, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_already_owned_not_written, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_only_wrong_entries_written, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_idempotent, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_hardlinks_inside_changed, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_hardlink_outside_skipped, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_hardlink_overlapping_paths, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_hardlinks_across_paths, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_fresh_hardlinks_skipped, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_by_name_only_in_sealed_dirs, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_setuid_bits_cleared, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_path_is_file_or_symlink, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_if_root_mismatch, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_failure_keeps_root, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_missing_path, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_error_names_hostile_entry, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_refuses_root_directory, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_mount_points_skipped, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_statx_fallback, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_read_only_fs, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_not_root, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_wide_tree, setup_threaded, teardown_threaded),
+		cmocka_unit_test_setup_teardown(test_wide_tree_error_path, setup_threaded, teardown_threaded),
 	};
 
 	if (geteuid() != 0) {
@@ -1200,5 +1341,7 @@ int main(void)
 		return 0;
 	}
 	enter_mount_namespace();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	spawn_after_default = vol_spawn_after;
+	return cmocka_run_group_tests_name("single walker", tests, NULL, NULL) |
+	       cmocka_run_group_tests_name("helper threads", threaded, NULL, NULL);
 }

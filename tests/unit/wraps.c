@@ -71,11 +71,11 @@ static int eperm(void)
 	return -1;
 }
 
-int __real_setgroups(size_t n, const gid_t *list);
-int __wrap_setgroups(size_t n, const gid_t *list)
+int __real_nr_setgroups(size_t n, const gid_t *list);
+int __wrap_nr_setgroups(size_t n, const gid_t *list)
 {
 	if (!sim.on)
-		return __real_setgroups(n, list);
+		return __real_nr_setgroups(n, list);
 	if (injected(F_SETGROUPS))
 		return -1;
 	if (!has(CAP_SETGID))
@@ -91,11 +91,11 @@ int __wrap_setgroups(size_t n, const gid_t *list)
 	return 0;
 }
 
-int __real_setresgid(gid_t r, gid_t e, gid_t s);
-int __wrap_setresgid(gid_t r, gid_t e, gid_t s)
+int __real_nr_setresgid(gid_t r, gid_t e, gid_t s);
+int __wrap_nr_setresgid(gid_t r, gid_t e, gid_t s)
 {
 	if (!sim.on)
-		return __real_setresgid(r, e, s);
+		return __real_nr_setresgid(r, e, s);
 	if (injected(F_SETRESGID))
 		return -1;
 	if (!has(CAP_SETGID))
@@ -126,13 +126,13 @@ static void emulate_setxuid(uid_t or, uid_t oe, uid_t os)
 	sim.amb &= sim.prm & sim.inh;
 }
 
-int __real_setresuid(uid_t r, uid_t e, uid_t s);
-int __wrap_setresuid(uid_t r, uid_t e, uid_t s)
+int __real_nr_setresuid(uid_t r, uid_t e, uid_t s);
+int __wrap_nr_setresuid(uid_t r, uid_t e, uid_t s)
 {
 	uid_t or = sim.r, oe = sim.e, os = sim.s;
 
 	if (!sim.on)
-		return __real_setresuid(r, e, s);
+		return __real_nr_setresuid(r, e, s);
 	if (injected(F_SETRESUID))
 		return -1;
 	if (!has(CAP_SETUID))
@@ -206,11 +206,11 @@ unsigned long __wrap_getauxval(unsigned long type)
 	return __real_getauxval(type);
 }
 
-int __real_setuid(uid_t uid);
-int __wrap_setuid(uid_t uid)
+int __real_nr_setuid(uid_t uid);
+int __wrap_nr_setuid(uid_t uid)
 {
 	if (!sim.on)
-		return __real_setuid(uid);
+		return __real_nr_setuid(uid);
 	if (injected(F_SETUID))
 		return -1;
 	if (sim.lie[F_SETUID])
@@ -221,11 +221,11 @@ int __wrap_setuid(uid_t uid)
 	return 0;
 }
 
-int __real_setgid(gid_t gid);
-int __wrap_setgid(gid_t gid)
+int __real_nr_setgid(gid_t gid);
+int __wrap_nr_setgid(gid_t gid)
 {
 	if (!sim.on)
-		return __real_setgid(gid);
+		return __real_nr_setgid(gid);
 	if (injected(F_SETGID))
 		return -1;
 	if (sim.lie[F_SETGID])

@@ -1,4 +1,5 @@
-/* A simulated kernel for the credential calls, linked in with --wrap.
+/* A simulated kernel for the credential calls, linked in with --wrap (the
+ * id setters under src/sys.c's names, nr_setresuid etc.).
  *
  * Off (sim.on == 0) every wrapper calls the real function, so tests of
  * pure modules are unaffected. On, the wrappers act on the sim state with

@@ -902,6 +902,20 @@ static void record_failure(struct pool *p, struct run *r)
 	wake_all(&p->cv);
 }
 
+/* A walker stopped walking (rc of its walk): note a failure, and end the
+ * pool's work when no task is left and no walker is busy (so none can be
+ * offered). Called and returns with the lock held. */
+static void walker_done(struct pool *p, struct run *r, int rc)
+{
+	p->busy--;
+	if (rc == -1)
+		record_failure(p, r);
+	if (p->nq == 0 && p->busy == 0) {
+		p->done = 1;
+		wake_all(&p->cv);
+	}
+}
+
 /* Take tasks until none is left and no walker is busy (so none can be
  * offered), or a walker failed. Called and returns with the lock held. */
 static void work(struct run *r)
@@ -924,13 +938,7 @@ static void work(struct run *r)
 		unlock(&p->mu);
 		rc = walk_task(r, &t);
 		lock(&p->mu);
-		p->busy--;
-		if (rc == -1)
-			record_failure(p, r);
-		if (p->nq == 0 && p->busy == 0) {
-			p->done = 1;
-			wake_all(&p->cv);
-		}
+		walker_done(p, r, rc);
 	}
 }
 
@@ -1017,13 +1025,7 @@ static int finish_pool(struct run *r, int rc)
 	if (!p->spawned)
 		return rc;
 	lock(&p->mu);
-	p->busy--;
-	if (rc == -1)
-		record_failure(p, r);
-	if (p->nq == 0 && p->busy == 0) {
-		p->done = 1;
-		wake_all(&p->cv);
-	}
+	walker_done(p, r, rc);
 	if (rc == 0)
 		work(r);
 	unlock(&p->mu);

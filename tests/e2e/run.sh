@@ -581,6 +581,40 @@ test_e_mount_below() {
 	expect_out '^10001 /data$'
 	expect_out '^0 /data/mnt$'
 }
+# A bind-mounted tree of 3,000 entries: big enough for helper threads.
+big_tree() {
+	local d=$1 i
+	mkdir -p "$d"
+	for i in $(seq -w 1 100); do
+		mkdir "$d/d$i" && (cd "$d/d$i" && touch $(seq -f f%02g 1 29))
+	done
+	chown -R 0:0 "$d"
+	chmod 755 "$d"
+}
+expect_tree_owned() {
+	local bad
+	bad=$(find "$1" \( ! -uid 10001 -o ! -gid 10001 \) -printf '%u:%g %p\n' | head -3)
+	[ -z "$bad" ] || fail "host entries not owned by 10001:10001: $(printf '%s' "$bad" | tr '\n' ';')"
+}
+test_e_big_threads() {
+	local d=$WORK/big-threads
+	big_tree "$d"
+	crun --cpuset-cpus 0,1 -v "$d:/data" "$IMG_G" -v --chown /data 10001:10001
+	expect_rc 0
+	grep -q 'nrexec: chown /data: 3001 seen, 3001 changed, .*, 2 threads$' "$ERR" ||
+		fail "-v line does not show 3001 changes by 2 threads: $(cat "$ERR")"
+	expect_tree_owned "$d"
+}
+test_e_big_pids_limit() {
+	# a pids limit of 1 leaves no room for a thread: the walk goes on alone
+	local d=$WORK/big-pids
+	big_tree "$d"
+	crun --pids-limit 1 -v "$d:/data" "$IMG_G" -v --chown /data 10001:10001
+	expect_rc 0
+	grep -q 'nrexec: chown /data: 3001 seen, 3001 changed, .* s$' "$ERR" ||
+		fail "-v line does not show 3001 changes by one walker: $(cat "$ERR")"
+	expect_tree_owned "$d"
+}
 
 # f. Dockerfile.example (three tests sharing one image, built by the first)
 EX_TAG="nrexec-e2e/example:$RUN_ID"
@@ -723,8 +757,15 @@ if [ "$HAS_CHOWN" = 1 ]; then
 	t "e: --chown on a bind mount: owned by 10001; 2nd run changes no ctime" test_e_bind_mount
 	t "e: --chown skips a hard link to a file outside the volume" test_e_hardlink_out
 	t "e: --chown leaves a mount point below PATH alone" test_e_mount_below
+	if [ "$(nproc)" -gt 1 ]; then
+		t "e: --chown of 3,001 entries on 2 CPUs: helper threads, all owned" test_e_big_threads
+	else
+		skip "e: --chown with helper threads" "one CPU: no helper threads"
+	fi
+	t "e: --chown under --pids-limit 1: no thread can start, one walker finishes" test_e_big_pids_limit
 else
-	for n in "named volume" "init container" "bind mount" "hard link out of the volume" "mount point below PATH"; do
+	for n in "named volume" "init container" "bind mount" "hard link out of the volume" "mount point below PATH" \
+		"helper threads" "pids limit"; do
 		skip "e: --chown: $n" "--chown not built yet"
 	done
 fi

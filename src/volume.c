@@ -952,17 +952,76 @@ static void *helper(void *arg)
 	return NULL;
 }
 
-/* Walkers worth running: one per CPU we may run on, at most
- * vol_threads_max, and few enough that each can hold its fd window twice
- * over within RLIMIT_NOFILE. */
+/* The decimal number at *p (moved past it), or -1 ("max", "-1", none). */
+static long long take_num(const char **p)
+{
+	long long v = 0;
+
+	if (**p < '0' || **p > '9')
+		return -1;
+	while (**p >= '0' && **p <= '9' && v < (1LL << 50))
+		v = v * 10 + (*(*p)++ - '0');
+	return v;
+}
+
+/* A small file's first line, NUL-terminated in buf; NULL if unreadable. */
+static const char *read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+/* CPUs' worth of time the container's CPU quota allows (docker --cpus, a
+ * Kubernetes CPU limit), rounded up; 0 when there is none or it cannot be
+ * read: sched_getaffinity does not see a quota. With a cgroup namespace,
+ * /sys/fs/cgroup is the container's own: cpu.max (v2) or cpu/cpu.cfs_*
+ * (v1). */
+static unsigned cpu_quota(void)
+{
+	char b1[64], b2[32];
+	const char *p = read_small("/sys/fs/cgroup/cpu.max", b1, sizeof(b1));
+	long long quota = -1, period = -1;
+
+	if (p != NULL) {
+		quota = take_num(&p);
+		if (quota > 0 && *p++ == ' ')
+			period = take_num(&p);
+	} else if ((p = read_small("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", b1, sizeof(b1))) != NULL) {
+		quota = take_num(&p);
+		p = read_small("/sys/fs/cgroup/cpu/cpu.cfs_period_us", b2, sizeof(b2));
+		if (p != NULL)
+			period = take_num(&p);
+	}
+	if (quota <= 0 || period <= 0)
+		return 0;
+	return (unsigned)((quota + period - 1) / period < VOL_THREADS_CAP ?
+			  (quota + period - 1) / period : VOL_THREADS_CAP);
+}
+
+/* Walkers worth running: one per CPU we may run on (affinity and CPU
+ * quota), at most vol_threads_max, and few enough that each can hold its
+ * fd window twice over within RLIMIT_NOFILE. */
 static unsigned walkers_allowed(void)
 {
 	unsigned n = vol_threads_max < VOL_THREADS_CAP ? vol_threads_max : VOL_THREADS_CAP;
 	cpu_set_t set;
 	struct rlimit rl;
 
+	unsigned quota = cpu_quota();
+
 	if (sched_getaffinity(0, sizeof(set), &set) == 0 && (unsigned)CPU_COUNT(&set) < n)
 		n = (unsigned)CPU_COUNT(&set);
+	if (quota > 0 && quota < n)
+		n = quota;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur / FDS_PER_WALKER < n)
 		n = (unsigned)(rl.rlim_cur / FDS_PER_WALKER);
 	return n > 0 ? n : 1;

@@ -605,6 +605,16 @@ test_e_big_threads() {
 		fail "-v line does not show 3001 changes by 2 threads: $(cat "$ERR")"
 	expect_tree_owned "$d"
 }
+test_e_big_cpu_quota() {
+	# --cpus 1 on a 2-CPU machine: affinity says 2, the quota says 1
+	local d=$WORK/big-quota
+	big_tree "$d"
+	crun --cpus 1 -v "$d:/data" "$IMG_G" -v --chown /data 10001:10001
+	expect_rc 0
+	grep -q 'nrexec: chown /data: 3001 seen, 3001 changed, .* s$' "$ERR" ||
+		fail "-v line does not show 3001 changes by one walker: $(cat "$ERR")"
+	expect_tree_owned "$d"
+}
 test_e_big_pids_limit() {
 	# a pids limit of 1 leaves no room for a thread: the walk goes on alone
 	local d=$WORK/big-pids
@@ -759,6 +769,7 @@ if [ "$HAS_CHOWN" = 1 ]; then
 	t "e: --chown leaves a mount point below PATH alone" test_e_mount_below
 	if [ "$(nproc)" -gt 1 ]; then
 		t "e: --chown of 3,001 entries on 2 CPUs: helper threads, all owned" test_e_big_threads
+		t "e: --chown under --cpus 1 (CPU quota, 2 CPUs in the affinity mask): one walker" test_e_big_cpu_quota
 	else
 		skip "e: --chown with helper threads" "one CPU: no helper threads"
 	fi

@@ -378,20 +378,27 @@ race() {
 	expect "$name" 0
 }
 
-case_race_dir_symlink() {
-	new_case race-dir
+# race_dir_symlink CASE RUNS LABEL [pad]: the target user swaps tree/x (a
+# directory being walked) with tree/y (a symlink to outside) while nrexec
+# runs RUNS times; "pad" makes the tree big enough for helper threads.
+race_dir_symlink() {
+	new_case "$1"
 	mkdir -p "$C/out/d" && touch "$C/out/d/f1" "$C/out/d/f2"
+	[ "${4:-}" = pad ] && pad "$C/tree"
 	mkdir -p "$C/tree/x/sub"
 	for f in 1 2 3 4 5 6 7 8; do touch "$C/tree/x/f$f" "$C/tree/x/sub/g$f"; done
 	ln -s "$C/out/d" "$C/tree/y"
 	chown $ID "$C/tree" # the attacker can rename in it (root-owned: it could not)
 	"$WORK/racer" "$C/tree" x y -d "$C/tree/x" -d "$C/tree/x/sub" &
 	RACER_PID=$!
-	race "race: directory swapped with a symlink to outside" "$C/tree"
+	local runs=$RACE_RUNS
+	RACE_RUNS=$2
+	race "race: directory swapped with a symlink to outside$3" "$C/tree"
+	RACE_RUNS=$runs
 	why=
 	sentinels_intact "$C/out" "$C/out/d" "$C/out/d/f1" "$C/out/d/f2" "$C/out/sentinel" ||
-		not_ok "race dir/symlink: outside files untouched" "$why"
-	[ -z "$why" ] && ok "race dir/symlink: outside files untouched"
+		not_ok "race dir/symlink$3: outside files untouched" "$why"
+	[ -z "$why" ] && ok "race dir/symlink$3: outside files untouched"
 }
 
 case_race_deep_move() {
@@ -412,26 +419,6 @@ case_race_deep_move() {
 	sentinels_intact "$C/out" "$C/out/d" "$C/out/d/f1" ||
 		not_ok "race deep move: outside files untouched" "$why"
 	[ -z "$why" ] && ok "race deep move: outside files untouched"
-}
-
-case_race_wide() {
-	new_case race-wide
-	mkdir -p "$C/out/d" && touch "$C/out/d/f1" "$C/out/d/f2"
-	pad "$C/tree"
-	mkdir -p "$C/tree/x/sub"
-	for f in 1 2 3 4 5 6 7 8; do touch "$C/tree/x/f$f" "$C/tree/x/sub/g$f"; done
-	ln -s "$C/out/d" "$C/tree/y"
-	chown $ID "$C/tree"
-	"$WORK/racer" "$C/tree" x y -d "$C/tree/x" -d "$C/tree/x/sub" &
-	RACER_PID=$!
-	local runs=$RACE_RUNS
-	RACE_RUNS=$(((runs + 3) / 4)) # each run walks 2,500 entries
-	race "race: directory swapped with a symlink, big tree (helper threads)" "$C/tree"
-	RACE_RUNS=$runs
-	why=
-	sentinels_intact "$C/out" "$C/out/d" "$C/out/d/f1" "$C/out/d/f2" "$C/out/sentinel" ||
-		not_ok "race in a big tree: outside files untouched" "$why"
-	[ -z "$why" ] && ok "race in a big tree: outside files untouched"
 }
 
 case_race_hardlink() {
@@ -466,10 +453,11 @@ case_root_mismatch
 case_refuse_root
 case_wide_tree
 if command -v cc >/dev/null && build_racer; then
-	case_race_dir_symlink
+	race_dir_symlink race-dir "$RACE_RUNS" ""
 	case_race_deep_move
 	case_race_hardlink
-	case_race_wide
+	# each run walks 2,500 entries: a quarter of the runs
+	race_dir_symlink race-wide $(((RACE_RUNS + 3) / 4)) ", big tree (helper threads)" pad
 else
 	echo "# SKIPPED: races need a C compiler (cc) for the racer" >&2
 	not_ok "races could not run: no cc"

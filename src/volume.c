@@ -1435,10 +1435,7 @@ static void free_run(struct run *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->depth; i++) {
-		if (r->fr[i].fd >= 0)
-			close(r->fr[i].fd);
-	}
+	close_frames(r);
 	for (i = 0; r->roots != NULL && i < r->npaths; i++) {
 		if (r->roots[i].fd >= 0)
 			close(r->roots[i].fd);

@@ -32,6 +32,25 @@ bench_args() {
 	NREXEC_GLIBC=${NREXEC_GLIBC:-$ROOT/build/nrexec}
 	NREXEC_MUSL=${NREXEC_MUSL:-$ROOT/build/musl/nrexec}
 }
+# fresh_binaries: bring the default binaries up to date (a failed build, e.g.
+# of a tree being edited, leaves the existing ones in place with a warning),
+# then insist that both exist.
+fresh_binaries() {
+	local b
+	if [ "$NREXEC_GLIBC" = "$ROOT/build/nrexec" ] && ! make -q -C "$ROOT" all >/dev/null 2>&1; then
+		log "make all"; make -s -C "$ROOT" all >&2 || log "warning: 'make all' failed"
+	fi
+	if [ "$NREXEC_MUSL" = "$ROOT/build/musl/nrexec" ] && ! make -q -C "$ROOT" static >/dev/null 2>&1; then
+		log "make static"; make -s -C "$ROOT" static >&2 || log "warning: 'make static' failed"
+	fi
+	for b in "$NREXEC_GLIBC" "$NREXEC_MUSL"; do
+		[ -x "$b" ] || die "$b: not an executable (set NREXEC_GLIBC / NREXEC_MUSL)"
+	done
+}
+
+# fmt_int N: 1234567 -> 1,234,567
+fmt_int() { printf '%s' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
+
 log() { printf '%s: %s\n' "$BENCH_NAME" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 

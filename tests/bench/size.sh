@@ -38,19 +38,8 @@ trap cleanup EXIT
 
 need_pkgs gosu tini catatonit util-linux coreutils binutils musl-tools
 
-# The default binaries are brought up to date first (a failed build, e.g. of
-# a tree being edited, leaves the existing binaries in place with a warning).
-if [ "$NREXEC_GLIBC" = "$ROOT/build/nrexec" ] && ! make -q -C "$ROOT" all >/dev/null 2>&1; then
-	log "make all"; make -s -C "$ROOT" all >&2 || log "warning: 'make all' failed"
-fi
-if [ "$NREXEC_MUSL" = "$ROOT/build/musl/nrexec" ] && ! make -q -C "$ROOT" static >/dev/null 2>&1; then
-	log "make static"; make -s -C "$ROOT" static >&2 || log "warning: 'make static' failed"
-fi
-for b in "$NREXEC_GLIBC" "$NREXEC_MUSL"; do
-	[ -x "$b" ] || die "$b: not an executable (set NREXEC_GLIBC / NREXEC_MUSL)"
-done
+fresh_binaries
 
-fmt_int() { printf '%s' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
 fsize() { stat -L -c %s "$1"; }
 stripped() { cp "$1" "$TMP/s" && strip -s "$TMP/s" 2>/dev/null && fsize "$TMP/s"; }
 pkgver() { dpkg-query -W -f='${Package} ${Version}' "$(dpkg -S "$(readlink -f "$1")" 2>/dev/null |

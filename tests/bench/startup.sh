@@ -67,17 +67,7 @@ need_pkgs hyperfine gosu valgrind jq util-linux coreutils binutils musl-tools
 GOSU=$(command -v gosu) SETPRIV=$(command -v setpriv) CHROOT=$(command -v chroot)
 
 # --- binaries ------------------------------------------------------------
-# The default binaries are brought up to date first (a failed build, e.g. of
-# a tree being edited, leaves the existing binaries in place with a warning).
-if [ "$NREXEC_GLIBC" = "$ROOT/build/nrexec" ] && ! make -q -C "$ROOT" all >/dev/null 2>&1; then
-	log "make all"; make -s -C "$ROOT" all >&2 || log "warning: 'make all' failed"
-fi
-if [ "$NREXEC_MUSL" = "$ROOT/build/musl/nrexec" ] && ! make -q -C "$ROOT" static >/dev/null 2>&1; then
-	log "make static"; make -s -C "$ROOT" static >&2 || log "warning: 'make static' failed"
-fi
-for b in "$NREXEC_GLIBC" "$NREXEC_MUSL"; do
-	[ -x "$b" ] || die "$b: not an executable (set NREXEC_GLIBC / NREXEC_MUSL)"
-done
+fresh_binaries
 
 # Every contender must really run as 10001 before it is timed.
 for c in "$NREXEC_MUSL $SPEC" "$NREXEC_GLIBC $SPEC" "$GOSU $SPEC" \
@@ -283,7 +273,6 @@ gs_many=$(groups_seen "$FX/passwd" "$FX/group.many10000" "$NREXEC_MUSL")
 [ "$gs_many" = 10001 ] || die "many10000: benchuser got $gs_many groups, expected 10001"
 
 # --- report ----------------------------------------------------------------
-fmt_int() { printf '%s' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
 n_pw=$(wc -l </etc/passwd) n_gr=$(wc -l </etc/group)
 lightest=$(for n in gosu setpriv "chroot --userspec"; do printf '%s\t%s\n' "$(ovh "$n")" "$n"; done |
 	sort -g | head -n1 | cut -f2)

@@ -1003,8 +1003,8 @@ static unsigned cpu_quota(void)
 	}
 	if (quota <= 0 || period <= 0)
 		return 0;
-	return (unsigned)((quota + period - 1) / period < VOL_THREADS_CAP ?
-			  (quota + period - 1) / period : VOL_THREADS_CAP);
+	quota = (quota + period - 1) / period; /* whole CPUs, rounded up */
+	return quota < VOL_THREADS_CAP ? (unsigned)quota : VOL_THREADS_CAP;
 }
 
 /* Walkers worth running: one per CPU we may run on (affinity and CPU

@@ -21,4 +21,9 @@ struct capkeep {
  * "CAP_CHOWN") to ck. Returns 0, or -1 with a message in err. */
 int caps_parse_list(const char *list, struct capkeep *ck, struct sbuf *err);
 
+/* Refuse a root-equivalent capability in ck (dac_override, chown,
+ * sys_admin, ...) with a message naming it and --allow-root-caps.
+ * Returns 0, or -1 with a message in err. */
+int caps_refuse_root_equivalent(const struct capkeep *ck, struct sbuf *err);
+
 #endif

@@ -74,7 +74,7 @@ static int parse_caps(struct run *r)
 	for (size_t i = 0; i < r->o.n_cap_keep; i++)
 		if (caps_parse_list(r->o.cap_keep[i], &r->keep, &r->err) < 0)
 			return -1;
-	return 0;
+	return r->o.allow_root_caps ? 0 : caps_refuse_root_equivalent(&r->keep, &r->err);
 }
 
 static int refuse_root(struct run *r)

@@ -21,6 +21,8 @@ enum opt_id {
 	OPT_ALLOW_ROOT,
 	OPT_CHOWN,
 	OPT_CHOWN_IF_ROOT_MISMATCH,
+	OPT_ALLOW_ROOT_CAPS,
+	OPT_NO_TTY_GUARD,
 };
 
 struct optdef {
@@ -40,6 +42,8 @@ static const struct optdef optdefs[] = {
 	{ "allow-root", 0, 0, OPT_ALLOW_ROOT },
 	{ "chown", 0, 1, OPT_CHOWN },
 	{ "chown-if-root-mismatch", 0, 0, OPT_CHOWN_IF_ROOT_MISMATCH },
+	{ "allow-root-caps", 0, 0, OPT_ALLOW_ROOT_CAPS },
+	{ "no-tty-guard", 0, 0, OPT_NO_TTY_GUARD },
 };
 #define NOPTDEFS (sizeof(optdefs) / sizeof(optdefs[0]))
 
@@ -55,6 +59,8 @@ static void take_option(struct opts *o, enum opt_id id, const char *val)
 	case OPT_ALLOW_ROOT: o->allow_root = 1; break;
 	case OPT_CHOWN: o->chown[o->n_chown++] = val; break;
 	case OPT_CHOWN_IF_ROOT_MISMATCH: o->chown_if_root_mismatch = 1; break;
+	case OPT_ALLOW_ROOT_CAPS: o->allow_root_caps = 1; break;
+	case OPT_NO_TTY_GUARD: o->no_tty_guard = 1; break;
 	}
 }
 
@@ -187,7 +193,10 @@ void opts_usage(struct sbuf *out)
 "bounding set is cleared and no_new_privs is set, all verified before exec.\n"
 "\n"
 "  --cap-keep LIST       keep these capabilities (e.g. net_bind_service)\n"
-"                        as ambient capabilities of COMMAND\n"
+"                        as ambient capabilities of COMMAND; setuid and\n"
+"                        setgid are always refused\n"
+"  --allow-root-caps     let --cap-keep keep root-equivalent capabilities\n"
+"                        (dac_override, chown, fowner, sys_admin, ...)\n"
 "  --allow-new-privs     leave no_new_privs unset and the bounding set alone\n"
 "                        (gosu/su-exec behaviour; setuid tools work)\n"
 "  --allow-root          allow a target uid of 0\n"
@@ -197,6 +206,8 @@ void opts_usage(struct sbuf *out)
 "                        links alone); without COMMAND: only this, exit 0\n"
 "  --chown-if-root-mismatch\n"
 "                        skip a PATH whose top is already owned by the target\n"
+"  --no-tty-guard        do not install the seccomp filter that fails\n"
+"                        TIOCSTI/TIOCLINUX when a terminal is attached\n"
 "  --print               print the resolved identity as key=value and exit\n"
 "  -v, --verbose         one line on stderr per action\n"
 "  -h, --help            this text\n"

@@ -19,6 +19,8 @@ struct opts {
 	int allow_new_privs;
 	int allow_root;
 	int chown_if_root_mismatch;
+	int allow_root_caps;
+	int no_tty_guard;
 	const char **cap_keep;	/* each a comma-separated list */
 	size_t n_cap_keep;
 	const char **chown;

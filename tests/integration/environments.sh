@@ -286,7 +286,7 @@ vg_one() {	# BIN EXTRA-VG-OPTS NAME WANT-EXIT WANT-STDERR HOW... :: NREXEC-ARGS.
 vg_cases() {	# BIN EXTRA-VG-OPTS
 	local b=$1 o=$2
 	vg_one "$b" "$o" "--print app" 0 "" infix :: --print app
-	vg_one "$b" "$o" "--print --cap-keep --chown" 0 "" infix :: --print --cap-keep NET_BIND_SERVICE,cap_chown --chown /data app
+	vg_one "$b" "$o" "--print --cap-keep --chown" 0 "" infix :: --print --allow-root-caps --cap-keep NET_BIND_SERVICE,cap_chown --chown /data app
 	vg_one "$b" "$o" "drop and exec (app)" 0 "" infix :: app "$BB" true
 	vg_one "$b" "$o" "-v --cap-keep net_bind_service, drop and exec" 0 "nrexec: verified" infix :: -v --cap-keep net_bind_service app "$BB" true
 	vg_one "$b" "$o" "--allow-new-privs 10001:2000, exec via PATH" 0 "" infix :: --allow-new-privs 10001:2000 true

@@ -75,7 +75,7 @@ case $out in *"Permission denied"*) ok "without --cap-keep the same bind fails" 
 # --- exit codes, and bad input never runs the command --------------------
 marker=$tmp/ran
 expect_exit() {	# NAME WANT-CODE WANT-STDERR-SUBSTRING ARGS...
-	local name=$1 want=$2 msg=$3 err code; shift 3
+	local name=$1 want=$2 msg=$3 code; shift 3
 	rm -f "$marker"
 	err=$(infix "$NREXEC" "$@" 2>&1 >/dev/null); code=$?
 	if [ "$code" != "$want" ]; then not_ok "$name" "exit $code, want $want: $err"
@@ -98,6 +98,23 @@ expect_exit "0:0 refused without --allow-root" 125 "--allow-root" 0:0 "${run_mar
 expect_exit "unknown option → 125" 125 "unknown" --bogus 10001 "${run_marker[@]}"
 expect_exit "--cap-keep unknown name → 125" 125 "not a capability" --cap-keep nope 10001 "${run_marker[@]}"
 expect_exit "--cap-keep setuid refused → 125" 125 "regain root" --cap-keep setuid 10001 "${run_marker[@]}"
+# root-equivalent capabilities need --allow-root-caps (issue 11 item 5):
+# with dac_override, uid 10001 could append a uid-0 user to /etc/passwd
+for c in dac_override chown,fowner sys_admin dac_read_search fsetid setfcap setpcap sys_module \
+	sys_rawio sys_ptrace bpf mknod linux_immutable sys_boot sys_chroot mac_admin mac_override \
+	net_bind_service,CAP_DAC_OVERRIDE; do
+	expect_exit "--cap-keep $c refused as root-equivalent → 125, not run" 125 \
+		"is equivalent to root" --cap-keep "$c" 10001 "${run_marker[@]}"
+	[[ $err == *--allow-root-caps* ]] || not_ok "... and the message names --allow-root-caps" "$err"
+done
+expect_exit "--cap-keep setgid refused even with --allow-root-caps → 125" 125 "regain root" \
+	--allow-root-caps --cap-keep setgid 10001 "${run_marker[@]}"
+out=$(status --allow-root-caps --cap-keep dac_override app)
+expect_status "--allow-root-caps --cap-keep dac_override: kept as ambient (0x2)" "$out" 10001 10001 \
+	"2000 2001 10001" 0000000000000002 0000000000000002
+out=$(status --cap-keep net_raw,kill app)
+expect_status "--cap-keep net_raw,kill: narrow ones need no opt-in" "$out" 10001 10001 \
+	"2000 2001 10001" 0000000000002020 0000000000002020
 expect_exit "no command and nothing to do → 125" 125 "nothing to do" 10001
 out=$(infix "$NREXEC" --allow-root 0:0 "$BB" cat /proc/self/status)
 expect_status "--allow-root 0:0: uid 0 but no capabilities" "$out" 0 0 "0"

@@ -229,6 +229,54 @@ static void test_setuid_setgid_refused(void **state)
 		run_bad(&t[i]);
 }
 
+/* Root-equivalent capabilities are refused by name, with the risk and the
+ * opt-in; narrow ones pass. The list is issue 11's plus sys_boot,
+ * sys_chroot, mac_admin and mac_override (README says why each). */
+static void test_root_equivalent_refused(void **state)
+{
+	static const char *const refused[] = {
+		"chown", "dac_override", "dac_read_search", "fowner", "fsetid",
+		"setfcap", "setpcap", "sys_admin", "sys_module", "sys_rawio",
+		"sys_ptrace", "bpf", "mknod", "linux_immutable", "sys_boot",
+		"sys_chroot", "mac_admin", "mac_override",
+	};
+	static const char *const allowed[] = {
+		"net_bind_service", "net_raw", "kill", "sys_nice", "ipc_lock",
+		"net_admin", "sys_time", "sys_resource", "audit_write", "lease",
+		"wake_alarm", "block_suspend", "perfmon", "checkpoint_restore",
+		"net_bind_service,net_raw,kill",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct capkeep ck = { 0 };
+		char list[64];
+
+		/* alone, and behind an allowed one */
+		for (int k = 0; k < 2; k++) {
+			snprintf(list, sizeof(list), "%s%s", k ? "net_raw,CAP_" : "",
+				 refused[i]);
+			memset(&ck, 0, sizeof(ck));
+			sbuf_reset(&err);
+			assert_int_equal(caps_parse_list(list, &ck, &err), 0);
+			if (caps_refuse_root_equivalent(&ck, &err) != -1)
+				fail_msg("'%s' was not refused", list);
+			if (strstr(sbuf_cstr(&err), refused[i]) == NULL ||
+			    strstr(sbuf_cstr(&err), "equivalent to root") == NULL ||
+			    strstr(sbuf_cstr(&err), "--allow-root-caps") == NULL ||
+			    strstr(sbuf_cstr(&err), "--cap-keep") == NULL)
+				fail_msg("'%s': message \"%s\"", list, sbuf_cstr(&err));
+		}
+	}
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		struct capkeep ck = { 0 };
+
+		sbuf_reset(&err);
+		assert_int_equal(caps_parse_list(allowed[i], &ck, &err), 0);
+		if (caps_refuse_root_equivalent(&ck, &err) != 0)
+			fail_msg("'%s' refused: %s", allowed[i], sbuf_cstr(&err));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +287,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unknown_name, setup),
 		cmocka_unit_test_setup(test_long_name, setup),
 		cmocka_unit_test_setup(test_setuid_setgid_refused, setup),
+		cmocka_unit_test_setup(test_root_equivalent_refused, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -372,6 +372,7 @@ static void test_usage_and_version_text(void **state)
 {
 	static const char *const mention[] = {
 		"--cap-keep", "--allow-new-privs", "--allow-root", "--chown",
+		"--allow-root-caps", "--no-tty-guard",
 		"--chown-if-root-mismatch", "--print", "--verbose", "--help",
 		"--version", "125", "126", "127",
 	};

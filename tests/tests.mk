@@ -48,6 +48,12 @@ integration: $(B)/nrexec
 e2e: $(B)/musl/nrexec
 	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/e2e/run.sh
 
+# Real images from Debian packages (PostgreSQL 15, Redis, nginx, Flask,
+# ping) in real containers: one package image built per run (~30 s of apt),
+# then ~25 scenarios; the table client | scenario | result | docker stop ms.
+e2e-images: $(B)/musl/nrexec
+	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/e2e/images/run.sh
+
 # libFuzzer harnesses (clang, ASan+UBSan), seconds per harness: `make fuzz`
 # is the long local run; `make test` runs a short one so regressions surface.
 FUZZ_SECONDS ?= 600
@@ -56,7 +62,7 @@ fuzz:
 fuzz-short:
 	bash tests/fuzz/fuzz.sh 20
 
-test: check unit unit-tsan integration integration-musl faults size fuzz-short e2e
+test: check unit unit-tsan integration integration-musl faults size fuzz-short e2e e2e-images
 
 # The real binary with tests/lib/faultinject.c wrapped in (never installed).
 FAULTED   := nr_setgroups nr_setresgid nr_setresuid getresuid getresgid \

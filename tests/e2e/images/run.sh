@@ -35,7 +35,7 @@ LIB=$ROOT/tests/lib
 T_START=$(date +%s%N)
 
 # Features of issue 12 that main does not have yet (their cases are pending).
-PENDING_FEATURES=${NREXEC_IMAGES_PENDING_FEATURES-"umask chown-create chown-mode keep-bounding-set bounding-keep no-setpcap nonroot-chown nonroot-capkeep env stdio group-add keep-groups writable as-started"}
+PENDING_FEATURES=${NREXEC_IMAGES_PENDING_FEATURES-"umask chown-create chown-mode keep-bounding-set clear-bounding-set bounding-keep no-setpcap nonroot-chown nonroot-capkeep env stdio group-add keep-groups writable as-started"}
 
 RUN_ID="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
 P=nrexec-images-$RUN_ID
@@ -409,6 +409,10 @@ test_pg_hardened() {
 	pg_once "$I_PG_NX" 00000000000000cb --cap-drop ALL --cap-add SETUID --cap-add SETGID \
 		--cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add FOWNER
 }
+test_pg_hardened_sh() {
+	pg_once "$I_PG_SH" 00000000000000cb --cap-drop ALL --cap-add SETUID --cap-add SETGID \
+		--cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add FOWNER
+}
 test_pg_nnp() { pg_once "$I_PG_SH" "$Z" --security-opt no-new-privileges; }
 test_pg_readonly() { pg_once "$I_PG_SH" "$Z" --read-only --tmpfs /var/run/postgresql --tmpfs /tmp; }
 
@@ -602,6 +606,17 @@ test_writable_denied() {
 	expect_no_log p '^probe:'
 	note "message: $(grep -h '^nrexec:' "$WORK/p.err" | head -n 1)"
 }
+# asked to clear the bounding set where it cannot (no CAP_SETPCAP): 125
+test_clear_bnd() {
+	run_bg p --cap-drop ALL --cap-add SETUID --cap-add SETGID "$I_ANY" \
+		--clear-bounding-set 10001:10001 /app/bin/probe || return 0
+	wait_exit p
+	[ "$RC" = 125 ] || fail "expected exit 125, got $RC"
+	expect_log p '^nrexec: .*(bounding|SETPCAP)'
+	expect_no_log p 'unknown option'
+	expect_no_log p '^probe:'
+	note "message: $(grep -h '^nrexec:' "$WORK/p.err" | head -n 1)"
+}
 # OpenShift: an arbitrary uid with gid 0
 test_as_started() {
 	run_bg p --user 1000680000:0 "$I_ANY" --as-started 10001:10001 /app/bin/probe || return 0
@@ -617,6 +632,8 @@ t postgres "nrexec-only entrypoint (--chown-create, --chown-mode 0700, --umask):
 	umask,chown-create,chown-mode test_pg_nx
 t postgres "--cap-drop ALL + SETUID SETGID CHOWN DAC_OVERRIDE FOWNER (nrexec-only entrypoint)" \
 	umask,chown-create,chown-mode,no-setpcap test_pg_hardened
+t postgres "--cap-drop ALL + SETUID SETGID CHOWN DAC_OVERRIDE FOWNER (docker-library-style entrypoint)" \
+	no-setpcap test_pg_hardened_sh
 t postgres "--security-opt no-new-privileges" - test_pg_nnp
 t postgres "--read-only (tmpfs on /var/run/postgresql and /tmp)" - test_pg_readonly
 t redis "--chown /data --umask 0077 redis: key survives docker stop, files 0600" umask test_redis
@@ -637,6 +654,7 @@ t probe "root start as app: HOME, USER, LOGNAME set" env test_root_env
 t probe "root start, --group-add 2000 on a root:2000 2775 volume" group-add test_group_add
 t probe "root start under docker --group-add 2000, --keep-groups" keep-groups test_keep_groups
 t probe "--writable /data on a root:root 0755 volume: 125" writable test_writable_denied
+t probe "--cap-drop ALL + SETUID SETGID with --clear-bounding-set: 125" clear-bounding-set test_clear_bnd
 t probe "--user 1000680000:0 (OpenShift), --as-started" as-started test_as_started
 
 # ----------------------------------------------------------------- report ---

@@ -13,6 +13,7 @@
 #include "resolve.h"
 #include "sbuf.h"
 #include "spec.h"
+#include "ttyguard.h"
 #include "volume.h"
 
 enum {
@@ -225,6 +226,41 @@ static void make_plan(struct run *r)
 	p->log = r->o.verbose ? &r->log : NULL;
 }
 
+static void log_str(struct run *r, const char *s)
+{
+	sbuf_str(&r->log, s);
+	sbuf_flush(&r->log);
+}
+
+/* The terminal guard needs no_new_privs or CAP_SYS_ADMIN. By default it
+ * goes in right after privdrop_apply sets no_new_privs; with
+ * --allow-new-privs (no NNP ever) it goes in before the drop, while root
+ * may still hold CAP_SYS_ADMIN. Neither (a container's root lacks
+ * CAP_SYS_ADMIN): the user chose gosu's behaviour, and refusing would
+ * break `docker run -it` of such an image, so nrexec warns on the
+ * terminal itself, -v or not, and runs the command unguarded. */
+static int guard_terminal(struct run *r)
+{
+	if (ttyguard_install() == 0) {
+		if (r->o.verbose)
+			log_str(r, "nrexec: terminal guard installed: TIOCSTI and "
+				   "TIOCLINUX fail with EPERM\n");
+		return 0;
+	}
+	if (errno == EACCES && r->o.allow_new_privs) {
+		log_str(r, "nrexec: warning: terminal guard not installed (neither "
+			   "no_new_privs nor CAP_SYS_ADMIN under --allow-new-privs): "
+			   "the command can push input into this terminal; "
+			   "--no-tty-guard silences this\n");
+		return 0;
+	}
+	sbuf_str(&r->err, "cannot install the terminal guard (seccomp filter "
+			  "against TIOCSTI): ");
+	sbuf_errno(&r->err, errno);
+	sbuf_str(&r->err, "; pass --no-tty-guard to run without it");
+	return -1;
+}
+
 static int need_something(struct run *r)
 {
 	if (r->o.cmd[0] || r->o.n_chown > 0 || r->o.print)
@@ -237,6 +273,7 @@ static int need_something(struct run *r)
 int main(int argc, char **argv)
 {
 	static struct run r;
+	int guard;
 
 	sbuf_init(&r.err, r.errmem, sizeof(r.errmem), -1);
 	sbuf_init(&r.log, r.logmem, sizeof(r.logmem), STDERR_FILENO);
@@ -263,8 +300,11 @@ int main(int argc, char **argv)
 		die(&r, EXIT_NREXEC);
 	if (!r.o.cmd[0])
 		return 0;	/* init-container use: fixups only */
+	guard = !r.o.no_tty_guard && ttyguard_needed();
 	if (exec_set_home(r.id.home, &r.err) < 0 ||
+	    (guard && r.o.allow_new_privs && guard_terminal(&r) < 0) ||
 	    privdrop_apply(&r.plan, &r.drop, &r.err) < 0 ||
+	    (guard && !r.o.allow_new_privs && guard_terminal(&r) < 0) ||
 	    privdrop_verify(&r.plan, &r.drop, &r.err) < 0)
 		die(&r, EXIT_NREXEC);
 	if (r.o.verbose) {

@@ -19,7 +19,8 @@ CFLAGS   ?= -Os
 # No unwind tables: C without exceptions never uses them (~4 KiB).
 CFLAGS   += $(WARN) $(HARDEN) -ffunction-sections -fdata-sections \
             -fno-asynchronous-unwind-tables -fno-unwind-tables
-LDSTATIC := -static -Wl,-z,relro,-z,now -Wl,--gc-sections
+# --wrap=asprintf: see __wrap_asprintf in src/caps.c (~10 KiB of printf).
+LDSTATIC := -static -Wl,-z,relro,-z,now -Wl,--gc-sections -Wl,--wrap=asprintf
 
 SRCS     := $(wildcard src/*.c)
 LIBSRCS  := $(filter-out src/main.c,$(SRCS))
@@ -59,8 +60,10 @@ $(B)/musl/%.o: src/%.c $(wildcard src/*.h) Makefile $(MUSLCAPNG)/lib/libcap-ng.a
 # norelro: musl applies PT_GNU_RELRO only in its dynamic linker (ldso/
 # dynlink.c); a static binary never mprotects it, so for this link relro
 # only pads the file so that the relro end meets a page (up to 4 KiB).
+# common-page-size=64: the data segment then follows the code unpadded, so
+# the file grows byte for byte instead of jumping by a page.
 $(B)/musl/nrexec: $(MOBJS)
-	musl-gcc $(CFLAGS) $(LDSTATIC) -Wl,-z,norelro -Wl,-z,noseparate-code $(MOBJS) \
+	musl-gcc $(CFLAGS) $(LDSTATIC) -Wl,-z,norelro -Wl,-z,common-page-size=64 -Wl,-z,noseparate-code $(MOBJS) \
 	    $(MUSLCAPNG)/lib/libcap-ng.a -o $@
 	strip -R .comment $@
 

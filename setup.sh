@@ -12,6 +12,7 @@ BUILD_PKGS="make gcc libc6-dev libcap-ng-dev busybox-static"
 # tests' helpers, the container suite's engine and base image
 TEST_PKGS="$BUILD_PKGS libcmocka-dev musl-tools dpkg-dev python3 procps
            util-linux time strace valgrind cppcheck clang clang-tidy
+           libcap2-bin iputils-ping
            libclang-rt-14-dev docker.io
            debootstrap ca-certificates"
 

@@ -20,6 +20,8 @@ struct capkeep {
 /* Add the comma-separated names in list (e.g. "net_bind_service",
  * "CAP_CHOWN") to ck. Returns 0, or -1 with a message in err. */
 int caps_parse_list(const char *list, struct capkeep *ck, struct sbuf *err);
+/* Append mask's capability names, comma-separated ("none" when empty). */
+void caps_names(struct sbuf *b, uint64_t mask);
 
 /* Refuse a root-equivalent capability in ck (dac_override, chown,
  * sys_admin, ...) with a message naming it and --allow-root-caps.

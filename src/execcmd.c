@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "filecaps.h"
+
 extern char **environ;
 
 /* PATH when the environment has none; the same for the glibc and the musl
@@ -32,8 +34,9 @@ static int exists(const char *path)
 }
 
 /* Try each PATH element; returns the errno of the most telling failure:
- * that of an existing file if any (126), else ENOENT (127). */
-static int search_path(char *const *argv)
+ * that of an existing file if any (126, its path in *found), else ENOENT
+ * (127). */
+static int search_path(char *const *argv, char **found)
 {
 	const char *path = getenv("PATH");
 	const char *p;
@@ -54,8 +57,11 @@ static int search_path(char *const *argv)
 		full[dlen ? dlen : 1] = '/';
 		memcpy(full + (dlen ? dlen : 1) + 1, argv[0], nlen + 1);
 		execve(full, argv, environ);
-		if (found_err == 0 && errno != ENOENT && exists(full))
+		if (!*found && errno != ENOENT && exists(full)) {
 			found_err = errno;
+			*found = full;
+			full = NULL;
+		}
 		free(full);
 		if (!end)
 			break;
@@ -66,6 +72,7 @@ static int search_path(char *const *argv)
 
 int exec_command(char *const *argv, struct sbuf *err)
 {
+	char *found = NULL;
 	int e;
 
 	if (argv[0][0] == '\0') {
@@ -74,7 +81,7 @@ int exec_command(char *const *argv, struct sbuf *err)
 		execve(argv[0], argv, environ);
 		e = errno;
 	} else {
-		e = search_path(argv);
+		e = search_path(argv, &found);
 	}
 	sbuf_str(err, "cannot execute '");
 	sbuf_quoted(err, argv[0]);
@@ -82,6 +89,9 @@ int exec_command(char *const *argv, struct sbuf *err)
 	sbuf_errno(err, e);
 	if (e == ENOEXEC)
 		sbuf_str(err, " (not a binary and no #! line)");
+	if (e == EPERM)
+		filecaps_explain(found ? found : argv[0], err);
+	free(found);
 	/* 127 "not found", 126 "found but not executable", as shells do */
 	return e == ENOENT || e == ENOTDIR ? 127 : 126;
 }

@@ -221,9 +221,27 @@ static void make_plan(struct run *r)
 	p->groups = r->id.groups;
 	p->ngroups = r->id.ngroups;
 	p->keep = r->keep.mask;
-	p->keep_names = r->keep.names;
 	p->no_new_privs = !r->o.allow_new_privs;
 	p->log = r->o.verbose ? &r->log : NULL;
+	/* --allow-new-privs leaves it too: gosu's behaviour, whole */
+	p->bounding = r->o.clear_bounding_set ? BND_MUST
+		    : r->o.keep_bounding_set || r->o.allow_new_privs ? BND_LEAVE
+								    : BND_CLEAR;
+	p->as_started = r->o.as_started;
+}
+
+/* A non-root start cannot gain a capability: running without it is
+ * better than not running (Kubernetes cannot give a non-root process
+ * ambient capabilities), and a server that needs it fails loudly at
+ * bind. Said whether -v or not. */
+static void warn_keep_missing(struct run *r)
+{
+	if (r->drop.keep_missing == 0)
+		return;
+	sbuf_str(&r->log, "nrexec: --cap-keep ");
+	caps_names(&r->log, r->drop.keep_missing);
+	sbuf_str(&r->log, ": not held (not started as root); running without it\n");
+	sbuf_flush(&r->log);
 }
 
 static void log_str(struct run *r, const char *s)
@@ -263,6 +281,11 @@ static int guard_terminal(struct run *r)
 
 static int need_something(struct run *r)
 {
+	if (r->o.keep_bounding_set && r->o.clear_bounding_set) {
+		sbuf_str(&r->err, "--keep-bounding-set and --clear-bounding-set "
+				  "contradict each other");
+		return -1;
+	}
 	if (r->o.cmd[0] || r->o.n_chown > 0 || r->o.print)
 		return 0;
 	sbuf_str(&r->err, "no COMMAND and nothing to do; usage: nrexec "
@@ -298,6 +321,7 @@ int main(int argc, char **argv)
 	make_plan(&r);
 	if (privdrop_mode(&r.plan, &r.drop, &r.err) < 0 || fix_volumes(&r) < 0)
 		die(&r, EXIT_NREXEC);
+	warn_keep_missing(&r);
 	if (!r.o.cmd[0])
 		return 0;	/* init-container use: fixups only */
 	guard = !r.o.no_tty_guard && ttyguard_needed();

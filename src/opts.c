@@ -23,6 +23,8 @@ enum opt_id {
 	OPT_CHOWN_IF_ROOT_MISMATCH,
 	OPT_ALLOW_ROOT_CAPS,
 	OPT_NO_TTY_GUARD,
+	OPT_KEEP_BOUNDING_SET,
+	OPT_CLEAR_BOUNDING_SET,
 };
 
 struct optdef {
@@ -44,6 +46,8 @@ static const struct optdef optdefs[] = {
 	{ "chown-if-root-mismatch", 0, 0, OPT_CHOWN_IF_ROOT_MISMATCH },
 	{ "allow-root-caps", 0, 0, OPT_ALLOW_ROOT_CAPS },
 	{ "no-tty-guard", 0, 0, OPT_NO_TTY_GUARD },
+	{ "keep-bounding-set", 0, 0, OPT_KEEP_BOUNDING_SET },
+	{ "clear-bounding-set", 0, 0, OPT_CLEAR_BOUNDING_SET },
 };
 #define NOPTDEFS (sizeof(optdefs) / sizeof(optdefs[0]))
 
@@ -61,6 +65,8 @@ static void take_option(struct opts *o, enum opt_id id, const char *val)
 	case OPT_CHOWN_IF_ROOT_MISMATCH: o->chown_if_root_mismatch = 1; break;
 	case OPT_ALLOW_ROOT_CAPS: o->allow_root_caps = 1; break;
 	case OPT_NO_TTY_GUARD: o->no_tty_guard = 1; break;
+	case OPT_KEEP_BOUNDING_SET: o->keep_bounding_set = 1; break;
+	case OPT_CLEAR_BOUNDING_SET: o->clear_bounding_set = 1; break;
 	}
 }
 

@@ -21,6 +21,9 @@ struct opts {
 	int chown_if_root_mismatch;
 	int allow_root_caps;
 	int no_tty_guard;
+	int keep_bounding_set;
+	int clear_bounding_set;
+	int as_started;
 	const char **cap_keep;	/* each a comma-separated list */
 	size_t n_cap_keep;
 	const char **chown;

@@ -3,8 +3,15 @@
  *  - change ids in the fixed order setgroups → setresgid → setresuid, with
  *    real = effective = saved, and check every call;
  *  - leave exactly the kept capabilities in the effective, permitted,
- *    inheritable and ambient sets, clear the bounding set and set
- *    no_new_privs unless the plan says otherwise;
+ *    inheritable and ambient sets, and set no_new_privs unless the plan
+ *    says otherwise;
+ *  - clear the bounding set but for the kept capabilities (a binary whose
+ *    file capabilities are exactly those must still execute), dropping
+ *    only the bits that are set; without CAP_SETPCAP leave it and say so
+ *    with -v (no_new_privs and a non-root uid make it unusable: an exec
+ *    can then gain no capability) unless clearing it was asked for;
+ *  - on a non-root start, change no id, run without a kept capability
+ *    that is not held (main says so), and check every set all the same;
  *  - read every result back from the kernel before main() may exec, and
  *    fail on any difference, including a successful setuid(0);
  *  - never touch NSS (no initgroups/getpw*, no capng_change_id).
@@ -31,6 +38,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "idnum.h"
 #include "sys.h"
 
@@ -155,8 +163,41 @@ static int not_the_target(const struct drop_plan *p, uid_t r, gid_t rg,
 	sbuf_u64(err, p->uid);
 	sbuf_chr(err, ':');
 	sbuf_u64(err, p->gid);
-	sbuf_str(err, " (docker run --user, runAsUser/runAsGroup)");
+	sbuf_str(err, " (docker run --user, runAsUser/runAsGroup), or pass "
+		      "--as-started to run as the started identity");
 	return -1;
+}
+
+static int fail_call(struct sbuf *err, const char *what)
+{
+	sbuf_str(err, what);
+	sbuf_str(err, ": ");
+	sbuf_errno(err, errno);
+	return -1;
+}
+
+/* What a start with these capabilities (c) can do of the plan. */
+static int plan_caps(const struct drop_plan *p, struct drop_state *st,
+		     const struct caps3 *c, struct sbuf *err)
+{
+	st->keep = p->keep & c->prm;
+	st->keep_missing = p->keep & ~c->prm;
+	st->clear_bnd = p->bounding != BND_LEAVE &&
+			(c->prm >> CAP_SETPCAP & 1);
+	if (st->mode == DROP_SWITCH && st->keep_missing) {
+		sbuf_str(err, "--cap-keep ");
+		caps_names(err, st->keep_missing);
+		sbuf_str(err, ": nrexec does not hold it, so it cannot be kept "
+			      "(add it to the container: docker run --cap-add, "
+			      "securityContext capabilities add)");
+		return -1;
+	}
+	if (p->bounding == BND_MUST && !st->clear_bnd) {
+		sbuf_str(err, "--clear-bounding-set: nrexec lacks CAP_SETPCAP "
+			      "(container started with --cap-drop?)");
+		return -1;
+	}
+	return 0;
 }
 
 int privdrop_mode(const struct drop_plan *p, struct drop_state *st,
@@ -164,18 +205,33 @@ int privdrop_mode(const struct drop_plan *p, struct drop_state *st,
 {
 	uid_t r, e, s;
 	gid_t rg, eg, sg;
+	struct caps3 c;
+	int one_id;
 
 	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0) {
 		sbuf_str(err, "cannot read the current ids: ");
 		sbuf_errno(err, errno);
 		return -1;
 	}
-	if (e == 0)
+	/* privdrop_refuse_setuid saw real == effective */
+	one_id = r == s && rg == sg;
+	st->uid = p->uid;
+	st->gid = p->gid;
+	if (e == 0) {
 		st->mode = DROP_SWITCH;
-	else if (r == p->uid && s == p->uid && rg == p->gid && sg == p->gid)
+	} else if (one_id && r == p->uid && rg == p->gid) {
 		st->mode = DROP_PASSTHROUGH;
-	else
+	} else if (one_id && p->as_started) {
+		st->mode = DROP_AS_STARTED;
+		st->uid = r;
+		st->gid = rg;
+	} else {
 		return not_the_target(p, r, rg, err);
+	}
+	if (caps_get(&c) < 0)
+		return fail_call(err, "capget");
+	if (plan_caps(p, st, &c, err) < 0)
+		return -1;
 	st->last_cap = cap_last();
 	return 0;
 }
@@ -232,13 +288,6 @@ static uint32_t first_unmapped(const uint32_t *groups, size_t n)
 		if (!gid_mapped(map, groups[i]))
 			return groups[i];
 	return groups[0];
-}
-
-static int holds_permitted(uint64_t mask)
-{
-	struct caps3 c;
-
-	return caps_get(&c) == 0 && (c.prm & mask) == mask;
 }
 
 static int missing_cap(unsigned cap)
@@ -302,38 +351,51 @@ static int set_ids(const struct drop_plan *p, struct sbuf *err)
 	return 0;
 }
 
-/* -v in passthrough: say what stays, including groups the orchestrator
- * added (fsGroup, --group-add) that only root could drop. */
-static void log_passthrough(const struct drop_plan *p)
+uint32_t *privdrop_groups(size_t *n)
 {
-	gid_t g[64];
-	uint32_t ids[64];
-	int n;
+	int k = getgroups(0, NULL);
+	gid_t *g = k < 0 ? NULL : calloc((size_t)k + 1, sizeof(gid_t));
+
+	if (g && getgroups(k, g) != k) {
+		free(g);
+		g = NULL;
+	}
+	*n = g ? (size_t)k : 0;
+	return (uint32_t *)g;
+}
+
+/* -v on a non-root start: say what stays, including groups the
+ * orchestrator added (fsGroup, --group-add) that only root could drop,
+ * however many there are. */
+static void log_passthrough(const struct drop_plan *p,
+			    const struct drop_state *st)
+{
+	uint32_t *g;
+	size_t n;
 
 	if (!p->log)
 		return;
-	log_line(p, "not root but already the target: ids left as they are", "");
-	n = getgroups(64, g);
-	for (int i = 0; i < n; i++)
-		ids[i] = g[i];
-	if (n >= 0)
-		log_ids(p, "supplementary groups kept: ", ids, (size_t)n);
+	log_line(p, st->mode == DROP_PASSTHROUGH
+			 ? "not root but already the target: ids left as they are"
+			 : "--as-started: not root, running as the started ids", "");
+	g = privdrop_groups(&n);
+	if (g)
+		log_ids(p, "supplementary groups kept: ", g, n);
+	free(g);
 }
 
-static int fail_call(struct sbuf *err, const char *what)
-{
-	sbuf_str(err, what);
-	sbuf_str(err, ": ");
-	sbuf_errno(err, errno);
-	return -1;
-}
-
+/* Reading a bit is cheap; each drop commits new credentials, and a
+ * Docker container's bounding set holds 14 of 41. */
 static int clear_bounding(uint64_t keep, unsigned last)
 {
 	for (unsigned c = 0; c <= last; c++) {
+		int set;
+
 		if (keep & (1ull << c))
 			continue;
-		if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) < 0)
+		set = prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0);
+		if (set < 0 || (set > 0 &&
+				prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) < 0))
 			return -1;
 	}
 	return 0;
@@ -360,53 +422,35 @@ static int set_ambient(uint64_t keep)
 	return 0;
 }
 
-/* Not root any more (passthrough): a kept capability must already be in
- * the permitted set, since nothing can add it now. */
-static int keep_is_held(const struct drop_plan *p, struct sbuf *err)
-{
-	struct caps3 c;
-
-	if (caps_get(&c) < 0)
-		return fail_call(err, "capget");
-	if ((c.prm & p->keep) == p->keep)
-		return 0;
-	sbuf_str(err, "--cap-keep ");
-	sbuf_str(err, p->keep_names);
-	sbuf_str(err, ": not root and not in the permitted set, so it cannot be kept");
-	return -1;
-}
-
 static int set_caps(const struct drop_plan *p, const struct drop_state *st,
 		    struct sbuf *err)
 {
-	const uint64_t keep = p->keep, setpcap = 1ull << CAP_SETPCAP;
+	const uint64_t keep = st->keep, setpcap = 1ull << CAP_SETPCAP;
 
-	if (st->mode == DROP_SWITCH && p->no_new_privs) {
+	if (st->clear_bnd) {
 		/* PR_CAPBSET_DROP needs CAP_SETPCAP effective (KEEPCAPS
 		 * kept it permitted across setresuid). Kept capabilities get
-		 * their inheritable bit now: once the bounding set is empty,
-		 * capset may no longer add it (EPERM). */
-		if (caps_set(keep | setpcap, keep | setpcap, keep) < 0) {
-			int no_setpcap = errno == EPERM && !holds_permitted(setpcap);
-
-			fail_call(err, "capset (before clearing the bounding set)");
-			if (no_setpcap)
-				sbuf_str(err, " (clearing the bounding set needs "
-					      "CAP_SETPCAP; use --allow-new-privs "
-					      "to leave it alone)");
-			return -1;
-		}
-		if (clear_bounding(0, st->last_cap) < 0)
+		 * their inheritable bit first, as capset would refuse it for
+		 * a capability already gone from the bounding set. */
+		if (caps_set(keep | setpcap, keep | setpcap, keep) < 0)
+			return fail_call(err, "capset (before clearing the bounding set)");
+		if (clear_bounding(keep, st->last_cap) < 0)
 			return fail_call(err, "prctl(PR_CAPBSET_DROP)");
-		log_line(p, "bounding set cleared", "");
+		log_line(p, "bounding set cleared", keep ? " but for --cap-keep" : "");
+	} else {
+		log_line(p, "bounding set left as it is", p->bounding == BND_LEAVE
+			 ? "" : ": no CAP_SETPCAP (no_new_privs keeps it unusable)");
 	}
 	if (caps_set(keep, keep, keep) < 0)
 		return fail_call(err, "capset");
 	if (set_ambient(keep) < 0)
 		return fail_call(err, "prctl(PR_CAP_AMBIENT)");
-	log_line(p, "capabilities: ", keep ? p->keep_names : "none");
-	if (keep)
-		log_line(p, "ambient: ", p->keep_names);
+	if (p->log) {
+		sbuf_str(p->log, "nrexec: capabilities (ambient too): ");
+		caps_names(p->log, keep);
+		sbuf_chr(p->log, '\n');
+		sbuf_flush(p->log);
+	}
 	return 0;
 }
 
@@ -416,16 +460,14 @@ int privdrop_apply(const struct drop_plan *p, const struct drop_state *st,
 	const enum drop_mode mode = st->mode;
 	/* permitted capabilities must survive setresuid away from 0: for
 	 * the kept ones and for CAP_SETPCAP to clear the bounding set */
-	int keepcaps = mode == DROP_SWITCH && (p->keep || p->no_new_privs);
+	int keepcaps = mode == DROP_SWITCH && (st->keep || st->clear_bnd);
 
-	if (p->keep && keep_is_held(p, err) < 0)
-		return -1;
 	if (keepcaps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return fail_call(err, "prctl(PR_SET_KEEPCAPS)");
 	if (mode == DROP_SWITCH && set_ids(p, err) < 0)
 		return -1;
-	if (mode == DROP_PASSTHROUGH)
-		log_passthrough(p);
+	if (mode != DROP_SWITCH)
+		log_passthrough(p, st);
 	if (set_caps(p, st, err) < 0)
 		return -1;
 	if (keepcaps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
@@ -483,7 +525,7 @@ static int groups_match(const struct drop_plan *p)
 	return ok;
 }
 
-static int verify_ids(const struct drop_plan *p, enum drop_mode mode,
+static int verify_ids(const struct drop_plan *p, const struct drop_state *st,
 		      struct sbuf *err)
 {
 	uid_t r, e, s;
@@ -491,40 +533,42 @@ static int verify_ids(const struct drop_plan *p, enum drop_mode mode,
 
 	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0)
 		return mismatch(err, "cannot read the ids back");
-	if (r != p->uid || e != p->uid || s != p->uid)
+	if (r != st->uid || e != st->uid || s != st->uid)
 		return mismatch(err, "real/effective/saved uid differ from the target");
-	if (rg != p->gid || eg != p->gid || sg != p->gid)
+	if (rg != st->gid || eg != st->gid || sg != st->gid)
 		return mismatch(err, "real/effective/saved gid differ from the target");
-	/* passthrough keeps what the orchestrator set (fsGroup, --group-add) */
-	if (mode == DROP_SWITCH && !groups_match(p))
+	/* a non-root start keeps what the orchestrator set (fsGroup,
+	 * --group-add) */
+	if (st->mode == DROP_SWITCH && !groups_match(p))
 		return mismatch(err, "supplementary groups differ from the target");
 	return 0;
 }
 
-static int verify_caps(const struct drop_plan *p, enum drop_mode mode,
-		       unsigned last, struct sbuf *err)
+static int verify_caps(const struct drop_state *st, struct sbuf *err)
 {
+	const uint64_t keep = st->keep;
+	const unsigned last = st->last_cap;
 	uint64_t amb = 0, bnd = 0;
 	struct caps3 c;
 
 	if (caps_get(&c) < 0)
 		return mismatch(err, "cannot read the capability sets back");
-	if (c.eff != p->keep)
-		return mismatch_caps(err, "effective", p->keep, c.eff);
-	if (c.prm != p->keep)
-		return mismatch_caps(err, "permitted", p->keep, c.prm);
-	if (c.inh != p->keep)
-		return mismatch_caps(err, "inheritable", p->keep, c.inh);
-	/* the bounding set is cleared and checked only in a full switch with
-	 * no_new_privs; otherwise it is left as found, and 41 reads of it
-	 * would cost ~10 us for nothing */
-	int check_bnd = mode == DROP_SWITCH && p->no_new_privs;
+	if (c.eff != keep)
+		return mismatch_caps(err, "effective", keep, c.eff);
+	if (c.prm != keep)
+		return mismatch_caps(err, "permitted", keep, c.prm);
+	if (c.inh != keep)
+		return mismatch_caps(err, "inheritable", keep, c.inh);
+	/* the bounding set is checked only where it was cleared; otherwise
+	 * it is left as found, and 41 reads of it would cost ~10 us for
+	 * nothing */
+	int check_bnd = st->clear_bnd;
 
 	for (unsigned i = 0; i <= last; i++) {
 		/* the kernel keeps ambient within permitted & inheritable,
 		 * both just checked to be exactly keep: only keep's bits can
 		 * be set, so only those are asked */
-		int a = (p->keep >> i & 1) ? prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET,
+		int a = (keep >> i & 1) ? prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET,
 						   (unsigned long)i, 0, 0) : 0;
 		int b = check_bnd ? prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) : 0;
 
@@ -539,26 +583,24 @@ static int verify_caps(const struct drop_plan *p, enum drop_mode mode,
 		return mismatch(err, "the kernel has capabilities past the last one counted");
 	if (check_bnd && errno != EINVAL)
 		return mismatch(err, "cannot read the ambient or bounding set back");
-	if (amb != p->keep)
-		return mismatch_caps(err, "ambient", p->keep, amb);
-	/* Debian's libcap-ng only logs a failed bounding drop: check here */
-	if (check_bnd && bnd != 0)
-		return mismatch_caps(err, "bounding", 0, bnd);
+	if (amb != keep)
+		return mismatch_caps(err, "ambient", keep, amb);
+	if (check_bnd && bnd != keep)
+		return mismatch_caps(err, "bounding", keep, bnd);
 	return 0;
 }
 
 int privdrop_verify(const struct drop_plan *p, const struct drop_state *st,
 		    struct sbuf *err)
 {
-	if (verify_ids(p, st->mode, err) < 0 ||
-	    verify_caps(p, st->mode, st->last_cap, err) < 0)
+	if (verify_ids(p, st, err) < 0 || verify_caps(st, err) < 0)
 		return -1;
 	if (p->no_new_privs && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		return mismatch(err, "no_new_privs is not set");
 	/* the drop must be one-way */
-	if (p->uid != 0 && nr_setuid(0) == 0)
+	if (st->uid != 0 && nr_setuid(0) == 0)
 		return mismatch(err, "setuid(0) succeeded");
-	if (p->gid != 0 && nr_setgid(0) == 0)
+	if (st->gid != 0 && nr_setgid(0) == 0)
 		return mismatch(err, "setgid(0) succeeded");
 	log_line(p, "verified", "");
 	return 0;

@@ -174,13 +174,16 @@ DOCKER_CAPS=chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind
 expect_ran "bounding set = Docker's default 14: the drop works, CapBnd 0" "${DROPPED[@]}" \
 	"CapBnd: 0000000000000000" "NoNewPrivs: 1" -- \
 	infix "$SETPRIV" --bounding-set "-all,+${DOCKER_CAPS//,/,+}" "$NREXEC" app "${STATUS[@]}"
-expect_ran "Docker's default set, --cap-keep net_bind_service: ambient 0x400 only, CapBnd 0" \
+expect_ran "Docker's default set, --cap-keep net_bind_service: ambient 0x400 only, CapBnd 0x400" \
 	"Uid: 10001 10001 10001 10001" "CapInh: 0000000000000400" "CapPrm: 0000000000000400" \
-	"CapEff: 0000000000000400" "CapAmb: 0000000000000400" "CapBnd: 0000000000000000" -- \
+	"CapEff: 0000000000000400" "CapAmb: 0000000000000400" "CapBnd: 0000000000000400" -- \
 	infix "$SETPRIV" --bounding-set "-all,+${DOCKER_CAPS//,/,+}" "$NREXEC" --cap-keep net_bind_service app "${STATUS[@]}"
-expect_fail "bounding set without setpcap: 125 naming CAP_SETPCAP and --allow-new-privs, not run" \
-	"CAP_SETPCAP" "--allow-new-privs" -- \
-	infix "$SETPRIV" --bounding-set -all,+setuid,+setgid "$NREXEC" app "${TOUCH[@]}"
+expect_ran "bounding set without setpcap: runs, bounding set left (setuid,setgid), NNP 1, sets empty" \
+	"${DROPPED[@]}" "CapBnd: 00000000000000c0" "NoNewPrivs: 1" -- \
+	infix "$SETPRIV" --bounding-set -all,+setuid,+setgid "$NREXEC" app "${STATUS[@]}"
+expect_fail "... with --clear-bounding-set: 125 naming CAP_SETPCAP, not run" \
+	"--clear-bounding-set" "CAP_SETPCAP" -- \
+	infix "$SETPRIV" --bounding-set -all,+setuid,+setgid "$NREXEC" --clear-bounding-set app "${TOUCH[@]}"
 expect_ran "... with --allow-new-privs: runs, bounding set left as it was (setuid,setgid), NNP 0" \
 	"${DROPPED[@]}" "CapBnd: 00000000000000c0" "NoNewPrivs: 0" -- \
 	infix "$SETPRIV" --bounding-set -all,+setuid,+setgid "$NREXEC" --allow-new-privs app "${STATUS[@]}"

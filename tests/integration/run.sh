@@ -60,8 +60,8 @@ out=$(status --allow-new-privs 10001)
 expect_status "--allow-new-privs: bounding set and NNP left alone" "$out" 10001 10001 "2000 2001 10001" \
 	0000000000000000 0000000000000000 "$(field CapBnd "$(cat /proc/self/status)")" 0
 out=$(status --cap-keep net_bind_service app)
-expect_status "--cap-keep net_bind_service: ambient, nothing else" "$out" 10001 10001 "2000 2001 10001" \
-	0000000000000400 0000000000000400
+expect_status "--cap-keep net_bind_service: ambient and bounding, nothing else" "$out" 10001 10001 "2000 2001 10001" \
+	0000000000000400 0000000000000400 0000000000000400
 
 # --- --cap-keep really lets a non-root server bind a port below 1024 ----
 # (a fresh network namespace has net.ipv4.ip_unprivileged_port_start=1024)

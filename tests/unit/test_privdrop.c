@@ -20,7 +20,7 @@ static struct sbuf err;
 
 static struct drop_plan plan_app(void)
 {
-	struct drop_plan p = { 10001, 10001, groups_app, 3, 0, "", 1, NULL };
+	struct drop_plan p = { 10001, 10001, groups_app, 3, 0, 1, NULL, BND_CLEAR, 0 };
 
 	return p;
 }
@@ -78,9 +78,11 @@ static void test_full_drop(void **state)
 	assert_int_equal(sim.calls[F_SETGROUPS], 1);
 	assert_int_equal(sim.calls[F_SETRESGID], 1);
 	assert_int_equal(sim.calls[F_SETRESUID], 1);
-	/* one count of the capabilities (six reads), then the verify's read
-	 * of each and of the one past the last */
-	assert_int_equal(sim.calls[F_PRCTL_BSET_READ], 6 + SIM_LAST_CAP + 2);
+	/* one count of the capabilities (six reads), one read of each bit
+	 * before dropping it, then the verify's read of each and of the one
+	 * past the last */
+	assert_int_equal(sim.calls[F_PRCTL_BSET_READ], 6 + 2 * (SIM_LAST_CAP + 1) + 1);
+	assert_int_equal(sim.calls[F_PRCTL_BSET_DROP], SIM_LAST_CAP + 1);
 	/* nothing kept: capset(0, 0, 0) empties ambient, no clear needed */
 	assert_int_equal(sim.calls[F_PRCTL_AMB_CLEAR], 0);
 }
@@ -127,14 +129,15 @@ static void test_cap_keep_ambient(void **state)
 
 	(void)state;
 	p.keep = NBS;
-	p.keep_names = "net_bind_service";
 	assert_int_equal(drop(&p), 0);
 	assert_dropped_to_app();
 	assert_int_equal(sim.eff, NBS);
 	assert_int_equal(sim.prm, NBS);
 	assert_int_equal(sim.inh, NBS);
 	assert_int_equal(sim.amb, NBS);
-	assert_int_equal(sim.bnd, 0);
+	/* kept in the bounding set too: a binary carrying exactly this file
+	 * capability must still execute */
+	assert_int_equal(sim.bnd, NBS);
 }
 
 static void test_allow_new_privs(void **state)
@@ -143,6 +146,7 @@ static void test_allow_new_privs(void **state)
 
 	(void)state;
 	p.no_new_privs = 0;
+	p.bounding = BND_LEAVE;	/* as main() plans --allow-new-privs */
 	assert_int_equal(drop(&p), 0);
 	assert_int_equal(sim.eff | sim.prm | sim.inh | sim.amb, 0);
 	assert_int_equal(sim.bnd, SIM_ALL_CAPS);
@@ -159,12 +163,31 @@ static void test_docker_bounding_set(void **state)
 	sim.eff = sim.prm = sim.bnd = 0xa80425fbull;
 	assert_int_equal(drop(&p), 0);
 	assert_int_equal(sim.bnd, 0);
+	/* only the 14 bits that are set are dropped: each drop commits new
+	 * credentials */
+	assert_int_equal(sim.calls[F_PRCTL_BSET_DROP], 14);
+}
+
+/* --keep-bounding-set: no_new_privs stays, the bounding set is left, the
+ * other sets are empty all the same. */
+static void test_keep_bounding_set(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	p.bounding = BND_LEAVE;
+	assert_int_equal(drop(&p), 0);
+	assert_dropped_to_app();
+	assert_int_equal(sim.bnd, SIM_ALL_CAPS);
+	assert_int_equal(sim.eff | sim.prm | sim.inh | sim.amb, 0);
+	assert_int_equal(sim.nnp, 1);
+	assert_int_equal(sim.calls[F_PRCTL_BSET_DROP], 0);
 }
 
 static void test_root_target(void **state)
 {
 	static const uint32_t g0[] = { 0 };
-	struct drop_plan p = { 0, 0, g0, 1, 0, "", 1, NULL };
+	struct drop_plan p = { 0, 0, g0, 1, 0, 1, NULL, BND_CLEAR, 0 };
 
 	(void)state;
 	assert_int_equal(drop(&p), 0);
@@ -207,16 +230,94 @@ static void test_passthrough(void **state)
 	assert_int_equal(sim.bnd, SIM_ALL_CAPS);	/* cannot be cleared */
 }
 
+/* A non-root start runs without a kept capability it does not hold;
+ * privdrop_mode reports it for main to say. */
 static void test_passthrough_keep_not_held(void **state)
 {
 	struct drop_plan p = plan_app();
+	struct drop_state st;
 
 	(void)state;
 	sim_start_user(10001, 10001);
 	p.keep = NBS;
-	p.keep_names = "net_bind_service";
+	assert_int_equal(privdrop_mode(&p, &st, &err), 0);
+	assert_int_equal(st.keep_missing, NBS);
+	assert_int_equal(st.keep, 0);
+	assert_int_equal(drop(&p), 0);
+	assert_int_equal(sim.eff | sim.prm | sim.inh | sim.amb, 0);
+	assert_int_equal(sim.nnp, 1);
+	/* held (an orchestrator gave it as ambient): kept */
+	sim_start_user(10001, 10001);
+	sim.eff = sim.prm = sim.inh = sim.amb = NBS;
+	assert_int_equal(drop(&p), 0);
+	assert_int_equal(sim.amb, NBS);
+	assert_int_equal(sim.eff, NBS);
+}
+
+/* Started as root without a kept capability (docker --cap-drop): an
+ * error, and the message must not claim nrexec is not root. */
+static void test_root_keep_not_held(void **state)
+{
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	p.keep = NBS;
+	sim.eff = sim.prm = SIM_ALL_CAPS & ~NBS;
 	assert_int_equal(drop(&p), -1);
-	assert_non_null(strstr(errmem, "net_bind_service"));
+	assert_non_null(strstr(errmem, "--cap-keep net_bind_service"));
+	assert_null(strstr(errmem, "not root"));
+	assert_int_equal(sim.calls[F_SETGROUPS], 0);
+}
+
+/* -v on a non-root start names every supplementary group kept, past the
+ * 64 that once fitted its buffer. */
+static void test_passthrough_logs_many_groups(void **state)
+{
+	static char logmem[2048];
+	struct sbuf log;
+	struct drop_plan p = plan_app();
+
+	(void)state;
+	sim_start_user(10001, 10001);
+	sim.ngroups = 100;
+	for (size_t i = 0; i < 100; i++)
+		sim.groups[i] = (gid_t)(20000 + i);
+	sbuf_init(&log, logmem, sizeof(logmem), -1);
+	p.log = &log;
+	assert_int_equal(drop(&p), 0);
+	assert_non_null(strstr(sbuf_cstr(&log),
+			       "supplementary groups kept: 20000,20001,"));
+	assert_non_null(strstr(sbuf_cstr(&log), ",20098,20099\n"));
+}
+
+/* --as-started: not root, not the target: the started ids stay, every
+ * capability goes, no_new_privs, verified. */
+static void test_as_started(void **state)
+{
+	struct drop_plan p = plan_app();
+	struct drop_state st;
+
+	(void)state;
+	sim_start_user(1000650000, 0);
+	sim.inh = NBS;
+	p.as_started = 1;
+	assert_int_equal(privdrop_mode(&p, &st, &err), 0);
+	assert_int_equal(st.mode, DROP_AS_STARTED);
+	assert_int_equal(st.uid, 1000650000);
+	assert_int_equal(st.gid, 0);
+	assert_int_equal(drop(&p), 0);
+	assert_int_equal(sim.r, 1000650000);
+	assert_int_equal(sim.rg, 0);
+	assert_int_equal(sim.calls[F_SETRESUID], 0);
+	assert_int_equal(sim.calls[F_SETGROUPS], 0);
+	assert_int_equal(sim.eff | sim.prm | sim.inh | sim.amb, 0);
+	assert_int_equal(sim.nnp, 1);
+	/* a saved id that differs is not "the started identity" */
+	sim_start_user(1000650000, 0);
+	sim.s = 0;
+	sbuf_reset(&err);
+	assert_int_equal(drop(&p), -1);
+	assert_non_null(strstr(errmem, "started as uid 1000650000"));
 }
 
 static void test_nonroot_other_user(void **state)
@@ -228,6 +329,8 @@ static void test_nonroot_other_user(void **state)
 	assert_int_equal(drop(&p), -1);
 	assert_non_null(strstr(errmem, "started as uid 1000 gid 1000"));
 	assert_non_null(strstr(errmem, "uid 10001 gid 10001"));
+	assert_non_null(strstr(errmem, "--as-started"));
+	assert_int_equal(sim.nnp, 0);
 }
 
 static void test_cap_drop_all_message(void **state)
@@ -251,14 +354,34 @@ static void test_unmapped_uid_message(void **state)
 	assert_non_null(strstr(errmem, "uid 10001 is not mapped in this user namespace"));
 }
 
-static void test_no_setpcap_message(void **state)
+/* docker run --cap-drop SETPCAP: the bounding set is left (with -v
+ * saying so), no_new_privs and empty sets are verified; only
+ * --clear-bounding-set makes it an error. */
+static void test_no_setpcap(void **state)
 {
+	static char logmem[1024];
+	struct sbuf log;
 	struct drop_plan p = plan_app();
+	const uint64_t start = SIM_ALL_CAPS & ~(1ull << CAP_SETPCAP);
 
 	(void)state;
-	sim.eff = sim.prm = SIM_ALL_CAPS & ~(1ull << CAP_SETPCAP);
+	sim.eff = sim.prm = start;
+	sbuf_init(&log, logmem, sizeof(logmem), -1);
+	p.log = &log;
+	assert_int_equal(drop(&p), 0);
+	assert_dropped_to_app();
+	assert_int_equal(sim.bnd, SIM_ALL_CAPS);
+	assert_int_equal(sim.eff | sim.prm | sim.inh | sim.amb, 0);
+	assert_int_equal(sim.nnp, 1);
+	assert_non_null(strstr(logmem, "bounding set left as it is: no CAP_SETPCAP"));
+	setup(NULL);
+	sim.eff = sim.prm = start;
+	p.log = NULL;
+	p.bounding = BND_MUST;
 	assert_int_equal(drop(&p), -1);
+	assert_non_null(strstr(errmem, "--clear-bounding-set"));
 	assert_non_null(strstr(errmem, "CAP_SETPCAP"));
+	assert_int_equal(sim.calls[F_SETGROUPS], 0);
 }
 
 struct fault {
@@ -299,7 +422,6 @@ static void test_apply_faults(void **state)
 		setup(NULL);
 		if (f->keep) {
 			p.keep = NBS;
-			p.keep_names = "net_bind_service";
 		}
 		sim_fail(f->fn, f->nth, EPERM);
 		if (drop(&p) != -1 || !strstr(errmem, f->msg))
@@ -326,7 +448,6 @@ static void test_verify_read_faults(void **state)
 		setup(NULL);
 		/* ambient bits are read only for kept capabilities */
 		p.keep = NBS;
-		p.keep_names = "net_bind_service";
 		assert_int_equal(privdrop_mode(&p, &st, &err), 0);
 		assert_int_equal(privdrop_apply(&p, &st, &err), 0);
 		sim_fail(reads[i], sim.calls[reads[i]] + 1, EIO);
@@ -356,7 +477,6 @@ static void test_lies_caught(void **state)
 		setup(NULL);
 		if (lies[i].keep) {
 			p.keep = NBS;
-			p.keep_names = "net_bind_service";
 		}
 		sim.lie[lies[i].fn] = 1;
 		if (drop(&p) != -2 || !strstr(errmem, lies[i].msg))
@@ -398,7 +518,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nonroot_other_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_drop_all_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmapped_uid_message, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_setpcap_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_setpcap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_bounding_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_keep_not_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passthrough_logs_many_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_started, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_read_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lies_caught, setup, teardown),

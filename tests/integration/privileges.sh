@@ -1,0 +1,176 @@
+#!/bin/bash
+# What the drop keeps and leaves, against the real binary, as root:
+#
+#   NREXEC=/abs/path/to/nrexec bash tests/integration/privileges.sh
+#
+# File capabilities and the bounding set (--cap-keep, --keep-bounding-set,
+# --clear-bounding-set, a runtime without CAP_SETPCAP), and what the
+# bounding set is worth under no_new_privs. Each case asserts from the
+# command's own /proc/self/status, or exit 125 with the command never run.
+set -u
+: "${NREXEC:?set NREXEC to the nrexec binary}"
+case $NREXEC in /*) ;; *) NREXEC=$PWD/$NREXEC ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
+fix=$here/../fixtures/integration
+BB=$(command -v busybox || echo /bin/busybox)
+SETPRIV=/usr/bin/setpriv
+
+[ "$(id -u)" = 0 ] || { echo "SKIPPED: privileges.sh needs root" >&2; exit 1; }
+[ -x "$BB" ] || { echo "FAILED: busybox-static is needed (apt-get install busybox-static)" >&2; exit 1; }
+command -v setcap >/dev/null || { echo "FAILED: setcap is needed (apt-get install libcap2-bin)" >&2; exit 1; }
+
+tmp=$(mktemp -d /var/tmp/nrexec-priv.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+mkdir -m 1777 "$tmp/w"
+marker=$tmp/w/ran
+pass=0 fail=0 n=0
+
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
+	shift; for l in "$@"; do printf '#   %s\n' "$l"; done
+}
+
+# shellcheck source=../lib/identity.sh
+. "$here/../lib/identity.sh"
+STATUS=("$BB" cat /proc/self/status)
+TOUCH=("$BB" touch "$marker")
+MY_BND=$(field CapBnd "$(cat /proc/self/status)")
+NONE=0000000000000000
+
+# expect_fail NAME SUBSTRING... -- CMD...: exit 125, every SUBSTRING in
+# the output, the command (touch $marker) never ran
+expect_fail() {
+	local name=$1 subs=() out code bad=() s; shift
+	while [ "$1" != -- ]; do subs+=("$1"); shift; done
+	shift
+	rm -f "$marker"
+	out=$("$@" 2>&1); code=$?
+	[ "$code" = 125 ] || bad+=("exit $code, want 125")
+	[ -e "$marker" ] && bad+=("the command ran")
+	for s in "${subs[@]}"; do [[ $out == *"$s"* ]] || bad+=("output lacks '$s'"); done
+	if [ ${#bad[@]} = 0 ]; then ok "$name"; else not_ok "$name" "${bad[@]}" "output: $out"; fi
+}
+# expect_ran NAME "Field: value"... [+ SUBSTRING]... -- CMD...: exit 0, each
+# status field as given, each +SUBSTRING somewhere in the output
+expect_ran() {
+	local name=$1 want=() out code bad=() w k; shift
+	while [ "$1" != -- ]; do want+=("$1"); shift; done
+	shift
+	out=$("$@" 2>&1); code=$?
+	[ "$code" = 0 ] || bad+=("exit $code, want 0")
+	for w in "${want[@]}"; do
+		case $w in
+		+*) [[ $out == *"${w#+}"* ]] || bad+=("output lacks '${w#+}'") ;;
+		*) k=${w%%: *}
+		   [ "$(field "$k" "$out")" = "${w#*: }" ] || bad+=("$k: '$(field "$k" "$out")', want '${w#*: }'") ;;
+		esac
+	done
+	if [ ${#bad[@]} = 0 ]; then ok "$name"; else not_ok "$name" "${bad[@]}" "output: ${out:0:600}"; fi
+}
+EMPTY=("CapInh: $NONE" "CapPrm: $NONE" "CapEff: $NONE" "CapAmb: $NONE")
+AS_APP=("Uid: 10001 10001 10001 10001" "Gid: 10001 10001 10001 10001")
+
+# A copy of busybox carrying cap_net_raw=ep, as Debian's ping does (named
+# busybox: it picks its applet from its own name)
+mkdir "$tmp/capbin"; CAPBB=$tmp/capbin/busybox
+cp "$BB" "$CAPBB"
+setcap cap_net_raw=ep "$CAPBB" || { echo "FAILED: setcap on $tmp (no xattrs?)"; exit 1; }
+# A setuid-root cat: reads its own status with euid 0 when the kernel lets it
+cp /bin/cat "$tmp/suidcat"; chmod 4755 "$tmp/suidcat"
+
+# --- --cap-keep: the kept capabilities stay in the bounding set -------------
+expect_ran "--cap-keep net_raw: ambient 0x2000 and CapBnd 0x2000, nothing else" \
+	"${AS_APP[@]}" "CapAmb: 0000000000002000" "CapBnd: 0000000000002000" "NoNewPrivs: 1" -- \
+	infix "$NREXEC" --cap-keep net_raw app "${STATUS[@]}"
+expect_ran "--cap-keep net_raw: a cap_net_raw=ep binary executes and holds exactly that" \
+	"${AS_APP[@]}" "CapPrm: 0000000000002000" "CapEff: 0000000000002000" "CapBnd: 0000000000002000" -- \
+	infix "$NREXEC" --cap-keep net_raw app "$CAPBB" cat /proc/self/status
+
+# --- an exec refused for its file capabilities says why and what to do ------
+out=$(infix "$NREXEC" app "$CAPBB" true 2>&1); code=$?
+if [ $code = 126 ] && [[ $out == *"net_raw=ep"* && $out == *"--cap-keep net_raw"* &&
+	$out == *"--keep-bounding-set"* ]]; then
+	ok "file caps outside the bounding set: 126 naming net_raw=ep, --cap-keep and --keep-bounding-set"
+else not_ok "file caps outside the bounding set: 126 with the way out" "exit $code: $out"; fi
+out=$(infix env PATH="$tmp/capbin" "$NREXEC" app busybox true 2>&1); code=$?
+[ $code = 126 ] && [[ $out == *"net_raw=ep"* ]] && ok "... found through PATH too" ||
+	not_ok "... found through PATH too" "exit $code: $out"
+printf '#!/bin/sh\n' >"$tmp/noexec"; chmod 644 "$tmp/noexec"
+out=$(infix "$NREXEC" app "$tmp/noexec" 2>&1); code=$?
+[ $code = 126 ] && [[ $out != *"file capabilities"* ]] && ok "other exec failures say nothing of file capabilities" ||
+	not_ok "other exec failures say nothing of file capabilities" "exit $code: $out"
+
+# --- --keep-bounding-set: a child may exec a file-capability tool -----------
+expect_ran "--keep-bounding-set: bounding set as it was, NNP 1, every other set empty" \
+	"${AS_APP[@]}" "${EMPTY[@]}" "CapBnd: $MY_BND" "NoNewPrivs: 1" -- \
+	infix "$NREXEC" --keep-bounding-set app "${STATUS[@]}"
+expect_ran "--keep-bounding-set: a child execs the cap_net_raw=ep binary; it gains nothing" \
+	"${AS_APP[@]}" "${EMPTY[@]}" "NoNewPrivs: 1" -- \
+	infix "$NREXEC" --keep-bounding-set app "$BB" sh -c '"$0" cat /proc/self/status; exit $?' "$CAPBB"
+if [ -x /usr/bin/ping ] && getcap /usr/bin/ping | grep -q cap_net_raw; then
+	# a fresh network namespace: loopback up, ICMP datagram sockets for all
+	# groups, as Docker sets net.ipv4.ping_group_range
+	pingns() { unshare -n "$BB" sh -c 'ip link set lo up &&
+		echo "0 2147483647" >/proc/sys/net/ipv4/ping_group_range && exec "$@"' sh "$@"; }
+	out=$(pingns "$NREXEC" --keep-bounding-set 10001 "$BB" sh -c '/usr/bin/ping -c1 -W2 127.0.0.1' 2>&1); code=$?
+	[ $code = 0 ] && ok "--keep-bounding-set: a child runs Debian's ping (no_new_privs: ICMP datagram socket)" ||
+		not_ok "--keep-bounding-set: a child runs Debian's ping" "exit $code: $out"
+	out=$(pingns "$NREXEC" 10001 "$BB" sh -c '/usr/bin/ping -c1 -W2 127.0.0.1' 2>&1); code=$?
+	[ $code = 126 ] && ok "... and without it the same ping cannot be executed (126)" ||
+		not_ok "... and without it the ping cannot be executed" "exit $code: $out"
+else
+	not_ok "Debian's ping with cap_net_raw=ep is needed (apt-get install iputils-ping)"
+fi
+expect_fail "--keep-bounding-set with --clear-bounding-set: 125" "--keep-bounding-set" -- \
+	infix "$NREXEC" --keep-bounding-set --clear-bounding-set app "${TOUCH[@]}"
+
+# --- what the bounding set is worth under no_new_privs (README's trade-off) --
+# A non-root process with no_new_privs gains nothing by exec, with the
+# bounding set full or empty: neither file capabilities nor a setuid-root
+# binary add anything. The one difference: with it cleared, a binary with
+# file capabilities cannot be executed at all. The controls without
+# no_new_privs show the probes can see a gain.
+for how in "--keep-bounding-set" "--clear-bounding-set"; do
+	expect_ran "$how: a setuid-root binary stays uid 10001 (no_new_privs)" \
+		"Uid: 10001 10001 10001 10001" "${EMPTY[@]}" -- \
+		infix "$NREXEC" "$how" 10001 "$tmp/suidcat" /proc/self/status
+done
+expect_ran "--keep-bounding-set: a cap_net_raw=ep binary executes and gains nothing" \
+	"Uid: 10001 10001 10001 10001" "${EMPTY[@]}" -- \
+	infix "$NREXEC" --keep-bounding-set 10001 "$CAPBB" cat /proc/self/status
+out=$(infix "$NREXEC" --clear-bounding-set 10001 "$CAPBB" true 2>&1); code=$?
+[ $code = 126 ] && ok "--clear-bounding-set: the same binary cannot be executed (126)" ||
+	not_ok "--clear-bounding-set: the same binary cannot be executed" "exit $code: $out"
+expect_ran "control, --allow-new-privs: the same setuid-root binary runs with euid 0" \
+	"Uid: 10001 0 0 0" -- infix "$NREXEC" --allow-new-privs 10001 "$tmp/suidcat" /proc/self/status
+expect_ran "control, --allow-new-privs: the file-capability binary gains cap_net_raw" \
+	"CapPrm: 0000000000002000" -- infix "$NREXEC" --allow-new-privs 10001 "$CAPBB" cat /proc/self/status
+
+# --- no CAP_SETPCAP (docker run --cap-drop ALL --cap-add SETUID,SETGID,CHOWN) ---
+NOPCAP=("$SETPRIV" --bounding-set -all,+setuid,+setgid,+chown)
+expect_ran "no CAP_SETPCAP: runs; bounding set left as it is, NNP 1, every other set empty" \
+	"${AS_APP[@]}" "${EMPTY[@]}" "CapBnd: 00000000000000c1" "NoNewPrivs: 1" -- \
+	infix "${NOPCAP[@]}" "$NREXEC" app "${STATUS[@]}"
+expect_ran "... -v says so" "+bounding set left as it is: no CAP_SETPCAP" "+nrexec: verified" -- \
+	infix "${NOPCAP[@]}" "$NREXEC" -v app "$BB" true
+expect_fail "... --clear-bounding-set: 125 naming CAP_SETPCAP, not run" "--clear-bounding-set" "CAP_SETPCAP" -- \
+	infix "${NOPCAP[@]}" "$NREXEC" --clear-bounding-set app "${TOUCH[@]}"
+expect_ran "capsh --drop=cap_setpcap (so root's exec lacks it too): bounding set left" \
+	"${AS_APP[@]}" "${EMPTY[@]}" "CapBnd: $(printf %016x $((0x$MY_BND & ~0x100)))" -- \
+	infix capsh --drop=cap_setpcap -- -c "exec $NREXEC app $BB cat /proc/self/status"
+
+# --- only the bits that are set are dropped ----------------------------------
+if command -v strace >/dev/null; then
+	DOCKER_CAPS=chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,net_raw,sys_chroot,mknod,audit_write,setfcap
+	drops=$(infix "$SETPRIV" --bounding-set "-all,+${DOCKER_CAPS//,/,+}" strace -qq -f -e trace=prctl \
+		"$NREXEC" app "$BB" true 2>&1 | grep -c 'PR_CAPBSET_DROP')
+	[ "$drops" = 14 ] && ok "Docker's bounding set (14 of 41): 14 PR_CAPBSET_DROP calls" ||
+		not_ok "Docker's bounding set: 14 PR_CAPBSET_DROP calls" "$drops calls"
+else
+	not_ok "strace is needed to count the drops (apt-get install strace)"
+fi
+
+echo "# $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -111,10 +111,10 @@ expect_exit "--cap-keep setgid refused even with --allow-root-caps → 125" 125 
 	--allow-root-caps --cap-keep setgid 10001 "${run_marker[@]}"
 out=$(status --allow-root-caps --cap-keep dac_override app)
 expect_status "--allow-root-caps --cap-keep dac_override: kept as ambient (0x2)" "$out" 10001 10001 \
-	"2000 2001 10001" 0000000000000002 0000000000000002
+	"2000 2001 10001" 0000000000000002 0000000000000002 0000000000000002
 out=$(status --cap-keep net_raw,kill app)
 expect_status "--cap-keep net_raw,kill: narrow ones need no opt-in" "$out" 10001 10001 \
-	"2000 2001 10001" 0000000000002020 0000000000002020
+	"2000 2001 10001" 0000000000002020 0000000000002020 0000000000002020
 expect_exit "no command and nothing to do → 125" 125 "nothing to do" 10001
 out=$(infix "$NREXEC" --allow-root 0:0 "$BB" cat /proc/self/status)
 expect_status "--allow-root 0:0: uid 0 but no capabilities" "$out" 0 0 "0"

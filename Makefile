@@ -93,3 +93,4 @@ bench: $(B)/nrexec $(B)/musl/nrexec
 	$(BENCHBINS) bash tests/bench/startup.sh --update
 	$(BENCHBINS) bash tests/bench/size.sh --update
 	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/bench/chown.sh --update
+	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/bench/ttyguard.sh --update

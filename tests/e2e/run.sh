@@ -307,10 +307,17 @@ EOS
 	fi
 fi
 
+# the hostile command of the terminal tests (tests/lib/tiocsti.c), static
+HAVE_TIOCSTI=0
+if command -v cc >/dev/null && cc -static -O2 -o "$F/tiocsti" "$LIB/tiocsti.c" 2>"$WORK/tiocsti.log"; then
+	HAVE_TIOCSTI=1
+fi
+
 log "building test images ..."
 t_img=$(now_ms)
 COMMON=(--file "$F/server:/app/server:0755" --file "$F/noexec:/app/noexec:0644" --file "$F/bindtest:/app/bindtest:0755")
 [ "$HAVE_SUIDPROBE" = 1 ] && COMMON+=(--file "$F/suidprobe:/bin/suidprobe:4755")
+[ "$HAVE_TIOCSTI" = 1 ] && COMMON+=(--file "$F/tiocsti:/bin/tiocsti:0755")
 if ! IMG_A=$("$SI" build "${COMMON[@]}" \
 		--line 'ENTRYPOINT ["/nrexec", "10001:10001", "/bin/cat", "/proc/self/status"]') ||
    ! IMG_G=$("$SI" build "${COMMON[@]}" --line 'ENTRYPOINT ["/nrexec"]') ||
@@ -716,6 +723,46 @@ test_f_run() {
 	fi
 }
 
+# g. `docker exec -it CTR sh` gives a root shell on the container's pty;
+# from it, nrexec runs a command that pushes `id > FILE` into that
+# terminal (TIOCSTI). With the guard the push fails and the root shell
+# never runs the line; the control, --no-tty-guard, shows the attack works
+# in this very setup.
+test_g_exec_it_tiocsti() {
+	local name="nrexec-e2e-$RUN_ID-$TNUM-tty" tr=$WORK/g$TNUM.transcript
+	dk run -d --name "$name" --label "nrexec.e2e.run=$RUN_ID" --entrypoint /bin/sleep "$IMG_G" 300 \
+		>/dev/null 2>"$WORK/g$TNUM.err" || { fail "docker run: $(cat "$WORK/g$TNUM.err")"; return 0; }
+	timeout 120 python3 "$LIB/ptyshell.py" \
+		--cmd "grep Seccomp_filters /proc/self/status" \
+		--cmd "/nrexec 10001 /bin/grep Seccomp_filters /proc/self/status" \
+		--cmd "/nrexec 10001 /bin/tiocsti 'id > /tmp/guarded
+'" \
+		--cmd "/nrexec --no-tty-guard 10001 /bin/tiocsti 'id > /tmp/unguarded
+'" \
+		--cmd "echo synced" \
+		-- docker exec -it -e PS1='$ ' "$name" /bin/sh >"$tr" 2>&1 ||
+		fail "the pty session failed: $(tail -c 600 "$tr")"
+	sed -i 's/\r$//' "$tr"
+	local shell_f nrexec_f
+	shell_f=$(grep -m1 -E '^Seccomp_filters:' "$tr" | tr -dc 0-9)
+	nrexec_f=$(grep -E '^Seccomp_filters:' "$tr" | sed -n 2p | tr -dc 0-9)
+	echo "# note: seccomp filters: root shell $shell_f (Docker's profile), command under nrexec $nrexec_f"
+	[ -n "$shell_f" ] && [ "$nrexec_f" = $((shell_f + 1)) ] ||
+		fail "the command under nrexec should have one filter more than the shell ($shell_f): $nrexec_f"
+	grep -q 'refused: Operation not permitted' "$tr" || fail "the guarded push was not refused with EPERM"
+	if dk exec "$name" test -e /tmp/guarded; then
+		fail "the root shell ran the injected line: /tmp/guarded = $(dk exec "$name" cat /tmp/guarded)"
+	fi
+	if dk exec "$name" grep -q 'uid=0' /tmp/unguarded 2>/dev/null; then
+		echo "# note: control: with --no-tty-guard the injected line ran as root, as expected"
+	else
+		fail "control: with --no-tty-guard the injection should have worked here (is legacy_tiocsti 0?)"
+	fi
+	grep -qx pushed "$tr" || fail "control: the unguarded push did not report 'pushed'"
+	dk rm -f -v "$name" >/dev/null 2>&1 || true
+	[ "$TFAIL" = 0 ] || { diag "transcript:"; sed 's/^/#     /' "$tr" | head -40; }
+}
+
 test_f_stop() {
 	local t0 ms code
 	example_up || return 0
@@ -783,6 +830,13 @@ if [ -f "$ROOT/Dockerfile.example" ]; then
 	remove_example_images
 else
 	skip "f: Dockerfile.example" "$ROOT/Dockerfile.example does not exist yet"
+fi
+
+if [ "$HAVE_TIOCSTI" = 1 ] && command -v python3 >/dev/null &&
+	[ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)" != 0 ]; then
+	t "g: docker exec -it: a command under nrexec cannot push input into the root shell (TIOCSTI)" test_g_exec_it_tiocsti
+else
+	skip "g: docker exec -it and TIOCSTI" "needs cc -static, python3 and legacy_tiocsti != 0"
 fi
 
 WALL_MS=$(( ($(date +%s%N) - T_START) / 1000000 ))

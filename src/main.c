@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -119,7 +120,9 @@ static int print_plan(const struct run *r)
 	sbuf_chr(&out, '\n');
 	print_line(&out, "home", id->home);
 	print_line(&out, "cap_keep", r->keep.names);
-	sbuf_str(&out, r->o.allow_new_privs ? "no_new_privs=0\n" : "no_new_privs=1\n");
+	/* what will hold: no_new_privs set by the caller stays set */
+	sbuf_str(&out, r->o.allow_new_privs && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1
+			       ? "no_new_privs=0\n" : "no_new_privs=1\n");
 	for (size_t i = 0; i < r->o.n_chown; i++)
 		print_line(&out, "chown", r->o.chown[i]);
 	return sbuf_flush(&out);

@@ -313,10 +313,17 @@ static void id_call_failed(struct sbuf *err, const char *call, int e,
 		return;
 	}
 	sbuf_errno(err, e);
-	if (e == EPERM && missing_cap(cap))
-		sbuf_str(err, cap == CAP_SETUID
-				      ? " (nrexec lacks CAP_SETUID: container started with --cap-drop?)"
-				      : " (nrexec lacks CAP_SETGID: container started with --cap-drop?)");
+	if (e != EPERM || !missing_cap(cap))
+		return;
+	sbuf_str(err, cap == CAP_SETUID ? " (nrexec lacks CAP_SETUID: "
+					: " (nrexec lacks CAP_SETGID: ");
+	/* root without capabilities because the caller set SECBIT_NOROOT
+	 * (setpriv --securebits +noroot, capsh --secbits): exec gave none */
+	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+
+	sbuf_str(err, bits > 0 && (bits & 1) ? "the securebit SECBIT_NOROOT is set, "
+					       "so running as root grants no capabilities)"
+					     : "container started with --cap-drop?)");
 }
 
 static int set_ids(const struct drop_plan *p, struct sbuf *err)

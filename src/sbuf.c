@@ -96,10 +96,9 @@ void sbuf_hex64(struct sbuf *b, uint64_t v)
 	sbuf_mem(b, tmp, sizeof(tmp));
 }
 
-void sbuf_quoted(struct sbuf *b, const char *s)
+static void quote_bytes(struct sbuf *b, const char *s, size_t n)
 {
-
-	for (; *s != '\0'; s++) {
+	for (; n > 0; s++, n--) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c >= 0x20 && c < 0x7f && c != '\\') {
@@ -109,6 +108,23 @@ void sbuf_quoted(struct sbuf *b, const char *s)
 			sbuf_mem(b, esc, sizeof(esc));
 		}
 	}
+}
+
+/* In a message buffer (fd < 0, it truncates when full) a long input keeps
+ * only its head and tail, so the cause that follows it still fits. */
+#define QUOTE_KEEP 48
+
+void sbuf_quoted(struct sbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->fd >= 0 || n <= 2 * QUOTE_KEEP + 5) {
+		quote_bytes(b, s, n);
+		return;
+	}
+	quote_bytes(b, s, QUOTE_KEEP);
+	sbuf_str(b, "[...]");
+	quote_bytes(b, s + n - QUOTE_KEEP, QUOTE_KEEP);
 }
 
 void sbuf_errno(struct sbuf *b, int err)

@@ -27,7 +27,9 @@ void sbuf_u64(struct sbuf *b, uint64_t v);
 /* 16 hex digits, as /proc/self/status shows capability sets. */
 void sbuf_hex64(struct sbuf *b, uint64_t v);
 /* Quote text from the outside world: printable ASCII as is, anything
- * else as \xNN, so a hostile name cannot forge log lines. */
+ * else as \xNN, so a hostile name cannot forge log lines. Into a buffer
+ * with fd < 0 (a message), text over 101 bytes is cut to its first and
+ * last 48 with "[...]" between: the cause after it is never lost. */
 void sbuf_quoted(struct sbuf *b, const char *s);
 /* Append strerror(err). */
 void sbuf_errno(struct sbuf *b, int err);

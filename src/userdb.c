@@ -27,6 +27,13 @@ int userdb_open(const char *path, int *fd)
 		errno = e;
 		return -1;
 	}
+	/* refused at once, not after reading 256 MiB (the read loop still
+	 * counts, for a file that grows or lies about its size) */
+	if ((unsigned long long)st.st_size > USERDB_FILE_MAX) {
+		close(f);
+		errno = EOVERFLOW;
+		return -1;
+	}
 	*fd = f;
 	return 1;
 }

@@ -143,6 +143,14 @@ run inns "$f/pw300" "$GR" -- --print app
 measured "300 MB passwd, user after the 256 MiB mark"
 want_fail "300 MB passwd: 125 'larger than 256 MiB' (< 2 s, < 8 MB)" "cannot read /etc/passwd: larger than 256 MiB"
 rm -f "$f/pw300"
+# 300 MB of blank lines: refused by its size before any read (issue 11
+# item 7: reading it line by line took 2.4 s)
+head -c $((300 << 20)) /dev/zero | tr '\0' '\n' >"$f/pw300"
+LIM_S=1 run inns "$f/pw300" "$GR" -- --print app
+measured "300 MB of blank lines as passwd"
+LIM_S=1 want_fail "300 MB of blank lines: 125 'larger than 256 MiB' at once (< 1 s), nothing read" \
+	"cannot read /etc/passwd: larger than 256 MiB"
+rm -f "$f/pw300"
 out=$(inns "$f/pw100" "$GR" "$NREXEC" app "${STATUS[@]}" 2>&1)
 [ "$(field Uid "$out")" = "10001 10001 10001 10001" ] && ok "100 MB passwd: the real drop runs as the last line's user" ||
 	not_ok "100 MB passwd: the real drop" "$out"

@@ -134,6 +134,34 @@ want=$'user=app\nuid=10001\ngid=10001\ngroups=10001,2000,2001\nhome=/home/app\nc
 out=$(infix /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups "$NREXEC" --print --cap-keep NET_BIND_SERVICE --chown /data app)
 [ "$out" = "$want" ] && ok "--print as non-root" || not_ok "--print as non-root" "$out"
 
+# --print says what will hold: no_new_privs set by the caller cannot be
+# unset, --allow-new-privs or not (issue 11 item 7)
+out=$(infix /usr/bin/setpriv --no-new-privs "$NREXEC" --print --allow-new-privs app | grep no_new_privs)
+[ "$out" = no_new_privs=1 ] && ok "--print --allow-new-privs under a caller's no_new_privs: no_new_privs=1" ||
+	not_ok "--print --allow-new-privs under a caller's no_new_privs: no_new_privs=1" "$out"
+out=$(infix "$NREXEC" --print --allow-new-privs app | grep no_new_privs)
+[ "$out" = no_new_privs=0 ] && ok "--print --allow-new-privs otherwise: no_new_privs=0" ||
+	not_ok "--print --allow-new-privs otherwise: no_new_privs=0" "$out"
+
+# root without capabilities because of SECBIT_NOROOT: the message names
+# the securebit, not a --cap-drop
+rm -f "$marker"
+err=$(infix /usr/bin/setpriv --securebits +noroot "$NREXEC" app "${run_marker[@]}" 2>&1); code=$?
+if [ $code = 125 ] && [ ! -e "$marker" ] && [[ $err == *SECBIT_NOROOT* ]] && [[ $err != *cap-drop* ]]; then
+	ok "SECBIT_NOROOT: 125, the message names the securebit"
+else not_ok "SECBIT_NOROOT: 125, the message names the securebit" "exit $code: $err"; fi
+
+# a message longer than the 1 KiB error buffer keeps its cause: the quoted
+# input is cut in the middle, not the message's tail
+long=$(printf 'a%.0s' $(seq 3000))
+expect_exit "3000-byte user name: 125, the message ends with its cause" 125 \
+	"user name longer than 256 bytes" "$long" "${run_marker[@]}"
+[[ $err == *"[...]"* ]] || not_ok "... and the quoted name is shortened" "$err"
+expect_exit "3000-byte missing command: 127, the message ends with its cause" 127 \
+	"': No such file or directory" 10001 "/x/$long"
+expect_exit "3000-byte missing --chown PATH: 125, the message ends with its cause" 125 \
+	"No such file or directory" --chown "/nonexistent/$long" 10001 "${run_marker[@]}"
+
 # --- non-root starts ---------------------------------------------------------
 SETPRIV=/usr/bin/setpriv
 out=$(infix $SETPRIV --reuid=10001 --regid=10001 --init-groups "$NREXEC" app "$BB" cat /proc/self/status 2>&1)

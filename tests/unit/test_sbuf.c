@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -217,6 +218,44 @@ static void test_quoted(void **state)
 	}
 }
 
+/* Into a message buffer (fd < 0) a long input keeps its first and last
+ * 48 bytes, so the cause after it fits; a flushing buffer (--print, -v)
+ * gets it whole. */
+static void test_quoted_long(void **state)
+{
+	static char in[3001], mem[8192];
+	struct sbuf b;
+	char want[120];
+	(void)state;
+
+	for (size_t i = 0; i < 3000; i++)
+		in[i] = (char)('a' + i % 26);
+	sbuf_init(&b, mem, 1024, -1);
+	sbuf_str(&b, "user '");
+	sbuf_quoted(&b, in);
+	sbuf_str(&b, "': the cause");
+	snprintf(want, sizeof(want), "user '%.48s[...]%s': the cause", in, in + 3000 - 48);
+	assert_string_equal(sbuf_cstr(&b), want);
+	/* 101 bytes (48 + 5 + 48) stay whole; 102 are cut */
+	in[101] = '\0';
+	sbuf_init(&b, mem, 1024, -1);
+	sbuf_quoted(&b, in);
+	assert_int_equal(b.len, 101);
+	in[101] = 'x';
+	in[102] = '\0';
+	sbuf_init(&b, mem, 1024, -1);
+	sbuf_quoted(&b, in);
+	assert_non_null(strstr(sbuf_cstr(&b), "[...]"));
+	in[102] = 'y';
+	/* a buffer that writes to an fd is never cut */
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	sbuf_init(&b, mem, sizeof(mem), fd);
+	sbuf_quoted(&b, in);
+	assert_int_equal(b.len, 3000);
+	close(fd);
+}
+
 /* Every byte: printable ASCII but '\' is itself, the rest is \xNN. */
 static void test_quoted_every_byte(void **state)
 {
@@ -327,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_flush_error),
 		cmocka_unit_test(test_quoted),
 		cmocka_unit_test(test_quoted_every_byte),
+		cmocka_unit_test(test_quoted_long),
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_hex64),
 		cmocka_unit_test(test_errno_text),

@@ -109,8 +109,7 @@ int caps_refuse_root_equivalent(const struct capkeep *ck, struct sbuf *err)
 	}
 	sbuf_str(err, "--cap-keep: '");
 	sbuf_str(err, name);
-	sbuf_str(err, "' is equivalent to root (the command could take over "
-		      "files, processes or the kernel, see capabilities(7)); "
+	sbuf_str(err, "' is equivalent to root, see capabilities(7); "
 		      "pass --allow-root-caps to keep it anyway");
 	return -1;
 }

@@ -264,21 +264,18 @@ static int guard_terminal(struct run *r)
 {
 	if (ttyguard_install() == 0) {
 		if (r->o.verbose)
-			log_str(r, "nrexec: terminal guard installed: TIOCSTI and "
-				   "TIOCLINUX fail with EPERM\n");
+			log_str(r, "nrexec: terminal guard installed\n");
 		return 0;
 	}
 	if (errno == EACCES && r->o.allow_new_privs) {
-		log_str(r, "nrexec: warning: terminal guard not installed (neither "
-			   "no_new_privs nor CAP_SYS_ADMIN under --allow-new-privs): "
-			   "the command can push input into this terminal; "
-			   "--no-tty-guard silences this\n");
+		log_str(r, "nrexec: warning: no terminal guard (--allow-new-privs "
+			   "without CAP_SYS_ADMIN): the command can type into this "
+			   "terminal; --no-tty-guard hides this\n");
 		return 0;
 	}
-	sbuf_str(&r->err, "cannot install the terminal guard (seccomp filter "
-			  "against TIOCSTI): ");
+	sbuf_str(&r->err, "terminal guard (seccomp): ");
 	sbuf_errno(&r->err, errno);
-	sbuf_str(&r->err, "; pass --no-tty-guard to run without it");
+	sbuf_str(&r->err, "; --no-tty-guard runs without it");
 	return -1;
 }
 

@@ -321,8 +321,7 @@ static void id_call_failed(struct sbuf *err, const char *call, int e,
 	 * (setpriv --securebits +noroot, capsh --secbits): exec gave none */
 	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 
-	sbuf_str(err, bits > 0 && (bits & 1) ? "the securebit SECBIT_NOROOT is set, "
-					       "so running as root grants no capabilities)"
+	sbuf_str(err, bits > 0 && (bits & 1) ? "securebit SECBIT_NOROOT is set)"
 					     : "container started with --cap-drop?)");
 }
 

@@ -30,11 +30,18 @@ static void read_error(struct sbuf *err, const char *path, unsigned long line,
 		sbuf_str(err, " (not a regular file)");
 }
 
-/* Open path into lr. Returns 1 opened, 0 missing, -1 error (reported). */
-static int open_db(const char *path, struct linereader *lr, struct sbuf *err)
+/* Open path into lr. Returns 1 opened, 0 missing, -1 error (reported).
+ * With deny_is_missing, a file this non-root process may not read counts
+ * as missing: started non-root, nrexec can change no id, and a numeric
+ * target works without the file (podman --user creates /etc/passwd and
+ * /etc/group with mode 0600, root's, in an image that has none). */
+static int open_db(const char *path, struct linereader *lr, struct sbuf *err,
+		   int deny_is_missing)
 {
 	int fd, r = userdb_open(path, &fd);
 
+	if (r < 0 && errno == EACCES && deny_is_missing && geteuid() != 0)
+		return 0;
 	if (r < 0)
 		read_error(err, path, 0, errno);
 	if (r > 0)
@@ -82,7 +89,8 @@ static int find_user(const struct spec_part *u, const char *path,
 {
 	struct linereader lr;
 	struct pwent e;
-	int r = open_db(path, &lr, err);
+	/* a name must be read; a numeric id works without the file */
+	int r = open_db(path, &lr, err, u->is_id);
 	int missing = r == 0;
 
 	if (r < 0)
@@ -120,7 +128,7 @@ static int find_group(const struct spec_part *g, const char *path,
 		      uint32_t *gid, struct sbuf *err)
 {
 	struct linereader lr;
-	int r = open_db(path, &lr, err);
+	int r = open_db(path, &lr, err, 0);
 	int missing = r == 0;
 
 	if (r < 0)
@@ -140,7 +148,7 @@ static int find_memberships(const char *user, const char *path,
 			    struct gidlist *gl, struct sbuf *err)
 {
 	struct linereader lr;
-	int r = open_db(path, &lr, err);
+	int r = open_db(path, &lr, err, 0);
 
 	if (r <= 0)
 		return r;	/* no group file: no memberships */

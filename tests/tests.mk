@@ -54,6 +54,12 @@ e2e: $(B)/musl/nrexec
 e2e-images: $(B)/musl/nrexec
 	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/e2e/images/run.sh
 
+# Podman, rootful and rootless (a user the suite creates with its own
+# subordinate ids), and the Kubernetes manifests README shows, run by
+# `podman kube play`; private vfs storage, ~2 MB images, about 2 minutes.
+e2e-podman: $(B)/musl/nrexec
+	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/e2e/podman.sh
+
 # libFuzzer harnesses (clang, ASan+UBSan), seconds per harness: `make fuzz`
 # is the long local run; `make test` runs a short one so regressions surface.
 FUZZ_SECONDS ?= 600
@@ -62,7 +68,7 @@ fuzz:
 fuzz-short:
 	bash tests/fuzz/fuzz.sh 20
 
-test: check unit unit-tsan integration integration-musl faults size fuzz-short e2e e2e-images
+test: check unit unit-tsan integration integration-musl faults size fuzz-short e2e e2e-images e2e-podman
 
 # The real binary with tests/lib/faultinject.c wrapped in (never installed).
 FAULTED   := nr_setgroups nr_setresgid nr_setresuid getresuid getresgid \

@@ -647,8 +647,8 @@ k_cap_keep() {
 	expect_pod_ids 10001 10001
 	expect_out '^port_start=1024$'
 	local c
-	for c in CapPrm CapEff CapAmb; do expect_field "$WORK/pod-status" "$c" 0000000000000400; done
-	note "cap-keep: CapBnd $(sfield CapBnd "$WORK/pod-status")"
+	# kept: ambient (so exec gives it), and in the bounding set
+	for c in CapPrm CapEff CapAmb CapBnd; do expect_field "$WORK/pod-status" "$c" 0000000000000400; done
 	expect_field "$WORK/pod-status" NoNewPrivs 1
 	# the listener on :80 (0050), in the pod's network namespace
 	grep -Eq '^ *[0-9]+: [0-9A-F]+:0050 [0-9A-F]+:0000 0A ' "/proc/$PODPID/net/tcp" "/proc/$PODPID/net/tcp6" 2>/dev/null ||

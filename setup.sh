@@ -10,11 +10,13 @@ cd "$(dirname "$0")"
 BUILD_PKGS="make gcc libc6-dev libcap-ng-dev busybox-static"
 # musl build (libcap-ng from Debian's source), cmocka, the integration
 # tests' helpers, the container suites' engines (Docker; Podman with runc,
-# newuidmap for rootless, catatonit for its pause process) and base image
+# newuidmap for rootless, catatonit for its pause process; nss_wrapper for
+# the OpenShift passwd recipe) and base image
 TEST_PKGS="$BUILD_PKGS libcmocka-dev musl-tools dpkg-dev python3 procps
            util-linux time strace valgrind cppcheck clang clang-tidy
            libcap2-bin iputils-ping
            libclang-rt-14-dev docker.io podman runc uidmap catatonit
+           libnss-wrapper
            debootstrap ca-certificates"
 
 install() {

@@ -48,7 +48,7 @@ MODES=${NREXEC_PODMAN_MODES-rootful rootless}
 for m in $MODES; do
 	case $m in rootful|rootless) ;; *) echo "podman.sh: ERROR: unknown mode '$m' in NREXEC_PODMAN_MODES (rootful, rootless)" >&2; exit 2 ;; esac
 done
-PKGS="podman uidmap runc catatonit"
+PKGS="podman uidmap runc catatonit libnss-wrapper"
 
 WORK=$(mktemp -d /tmp/nrexec-podman.XXXXXX)
 chmod 0755 "$WORK"
@@ -728,6 +728,32 @@ o_refused() {
 	grep -q "$u" "$ERR" && grep -q 10001 "$ERR" || fail "the message should name both identities ($u and 10001)"
 }
 
+# README's nss_wrapper recipe for an app that looks its own uid up: a
+# passwd line for the current ids written at start to a private file,
+# /etc/passwd untouched. On the host (glibc python3), started as
+# OpenShift would start it.
+o_nss_wrapper() {
+	local u=1000650000 args py
+	py='import os, pwd; print("name=" + pwd.getpwuid(os.getuid()).pw_name)'
+	args=(1000650000:0)
+	[ "$HAS_AS_STARTED" = 1 ] && args=(--as-started 10001:10001)
+	OUT=$WORK/nss.out ERR=$WORK/nss.err RC=0
+	# control: no entry, KeyError
+	(cd / && setpriv --reuid=$u --regid=0 --clear-groups "$NREXEC" "${args[@]}" \
+		/usr/bin/python3 -c "$py") >"$OUT" 2>"$ERR" || RC=$?
+	[ "$RC" = 1 ] && grep -q "KeyError: 'getpwuid(): uid not found: $u'" "$ERR" ||
+		fail "control: expected python's KeyError for uid $u, got exit $RC: $(tail -n1 "$ERR")"
+	RC=0
+	(cd / && setpriv --reuid=$u --regid=0 --clear-groups "$NREXEC" "${args[@]}" /bin/sh -c '
+		f=$(mktemp) &&
+		echo "app:x:$(id -u):$(id -g):app:${HOME:-/}:/sbin/nologin" >"$f" &&
+		exec env LD_PRELOAD=libnss_wrapper.so NSS_WRAPPER_PASSWD="$f" \
+			NSS_WRAPPER_GROUP=/etc/group /usr/bin/python3 -c "$1"' sh "$py") >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 0
+	expect_out '^name=app$'
+	note "nrexec ${args[*]}, started as $u:0: $(cat "$OUT")"
+}
+
 # --------------------------------------------------------------- run them ---
 
 echo "# nrexec podman suite ($NREXEC, $(stat -c %s "$NREXEC") bytes)"
@@ -736,6 +762,11 @@ t "README's Kubernetes yaml blocks equal tests/e2e/kubernetes/*.yaml" s_readme_y
 
 why=$(install_podman)
 [ -z "$why" ] || { skip_mode rootful "$why"; skip_mode rootless "$why"; MODES=""; }
+if [ "$(id -u)" = 0 ] && [ -x /usr/bin/python3 ] && dpkg-query -W -f='${Status}' libnss-wrapper 2>/dev/null | grep -q 'ok installed'; then
+	t "OpenShift: an app's own passwd entry through nss_wrapper (README's recipe), /etc/passwd untouched" o_nss_wrapper
+else
+	skip "OpenShift: an app's own passwd entry through nss_wrapper" "needs root, /usr/bin/python3 and libnss-wrapper"
+fi
 if [ -n "$MODES" ]; then
 	if ! why=$(make_rootfs); then
 		skip_mode rootful "$why"; skip_mode rootless "$why"; MODES=""

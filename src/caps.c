@@ -37,6 +37,19 @@ static void add_name(struct capkeep *ck, const char *name)
 	}
 }
 
+/* Capabilities that give back what the drop took: each is a known way to
+ * become root again, or to read, write or own any file, process or device
+ * as root would (capabilities(7); README "Capabilities" says why each is
+ * here). setuid and setgid are refused even with --allow-root-caps. */
+#define BIT(c) (1ull << (c))
+static const uint64_t root_equivalent =
+	BIT(CAP_CHOWN) | BIT(CAP_DAC_OVERRIDE) | BIT(CAP_DAC_READ_SEARCH) |
+	BIT(CAP_FOWNER) | BIT(CAP_FSETID) | BIT(CAP_SETFCAP) |
+	BIT(CAP_SETPCAP) | BIT(CAP_SYS_ADMIN) | BIT(CAP_SYS_MODULE) |
+	BIT(CAP_SYS_RAWIO) | BIT(CAP_SYS_PTRACE) | BIT(CAP_BPF) |
+	BIT(CAP_MKNOD) | BIT(CAP_LINUX_IMMUTABLE) | BIT(CAP_SYS_BOOT) |
+	BIT(CAP_SYS_CHROOT) | BIT(CAP_MAC_ADMIN) | BIT(CAP_MAC_OVERRIDE);
+
 static int add_one(const char *name, size_t n, struct capkeep *ck,
 		   struct sbuf *err)
 {
@@ -67,51 +80,15 @@ static int add_one(const char *name, size_t n, struct capkeep *ck,
 		bad_cap(err, name, n, "would let the command regain root; refused");
 		return -1;
 	}
+	if (!ck->allow_root_caps && (root_equivalent & BIT(cap))) {
+		bad_cap(err, name, n, "is equivalent to root, see capabilities(7); "
+				      "pass --allow-root-caps to keep it anyway");
+		return -1;
+	}
 	if (!(ck->mask & (1ull << cap)))
 		add_name(ck, tmp);
 	ck->mask |= 1ull << cap;
 	return 0;
-}
-
-/* Capabilities that give back what the drop took: each is a known way to
- * become root again, or to read, write or own any file, process or device
- * as root would (capabilities(7); README "Capabilities" says why each is
- * here). setuid and setgid are refused even with --allow-root-caps. */
-#define BIT(c) (1ull << (c))
-static const uint64_t root_equivalent =
-	BIT(CAP_CHOWN) | BIT(CAP_DAC_OVERRIDE) | BIT(CAP_DAC_READ_SEARCH) |
-	BIT(CAP_FOWNER) | BIT(CAP_FSETID) | BIT(CAP_SETFCAP) |
-	BIT(CAP_SETPCAP) | BIT(CAP_SYS_ADMIN) | BIT(CAP_SYS_MODULE) |
-	BIT(CAP_SYS_RAWIO) | BIT(CAP_SYS_PTRACE) | BIT(CAP_BPF) |
-	BIT(CAP_MKNOD) | BIT(CAP_LINUX_IMMUTABLE) | BIT(CAP_SYS_BOOT) |
-	BIT(CAP_SYS_CHROOT) | BIT(CAP_MAC_ADMIN) | BIT(CAP_MAC_OVERRIDE);
-
-int caps_refuse_root_equivalent(const struct capkeep *ck, struct sbuf *err)
-{
-	char name[64] = "";
-
-	if ((ck->mask & root_equivalent) == 0)
-		return 0;
-	/* name the first offender from the canonical list: the library's
-	 * capng_capability_to_name would link snprintf (~10 KiB) */
-	for (const char *p = ck->names; *p != '\0';) {
-		size_t n = strcspn(p, ",");
-
-		if (n < sizeof(name)) {
-			memcpy(name, p, n);
-			name[n] = '\0';
-			int c = capng_name_to_capability(name);
-
-			if (c >= 0 && c < 64 && (root_equivalent & BIT(c)))
-				break;
-		}
-		p += n + (p[n] == ',');
-	}
-	sbuf_str(err, "--cap-keep: '");
-	sbuf_str(err, name);
-	sbuf_str(err, "' is equivalent to root, see capabilities(7); "
-		      "pass --allow-root-caps to keep it anyway");
-	return -1;
 }
 
 int caps_parse_list(const char *list, struct capkeep *ck, struct sbuf *err)

@@ -15,17 +15,15 @@
 struct capkeep {
 	uint64_t mask;			/* bit n = capability n */
 	char names[CAPS_NAMES_MAX];	/* "net_bind_service,chown" */
+	int allow_root_caps;	/* in: accept root-equivalent ones (dac_override...) */
 };
 
 /* Add the comma-separated names in list (e.g. "net_bind_service",
- * "CAP_CHOWN") to ck. Returns 0, or -1 with a message in err. */
+ * "CAP_CHOWN") to ck. setuid and setgid are refused, and so are
+ * root-equivalent capabilities (chown, dac_override, sys_admin, ...)
+ * unless ck->allow_root_caps. Returns 0, or -1 with a message in err. */
 int caps_parse_list(const char *list, struct capkeep *ck, struct sbuf *err);
 /* Append mask's capability names, comma-separated ("none" when empty). */
 void caps_names(struct sbuf *b, uint64_t mask);
-
-/* Refuse a root-equivalent capability in ck (dac_override, chown,
- * sys_admin, ...) with a message naming it and --allow-root-caps.
- * Returns 0, or -1 with a message in err. */
-int caps_refuse_root_equivalent(const struct capkeep *ck, struct sbuf *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "caps.h"
 #include "execcmd.h"
 #include "opts.h"
+#include "presig.h"
 #include "privdrop.h"
 #include "resolve.h"
 #include "sbuf.h"
@@ -73,10 +74,11 @@ static int parse_spec(struct run *r)
 
 static int parse_caps(struct run *r)
 {
+	r->keep.allow_root_caps = r->o.allow_root_caps;
 	for (size_t i = 0; i < r->o.n_cap_keep; i++)
 		if (caps_parse_list(r->o.cap_keep[i], &r->keep, &r->err) < 0)
 			return -1;
-	return r->o.allow_root_caps ? 0 : caps_refuse_root_equivalent(&r->keep, &r->err);
+	return 0;
 }
 
 static int refuse_root(struct run *r)
@@ -279,6 +281,18 @@ static int guard_terminal(struct run *r)
 	return -1;
 }
 
+/* SIGTERM, SIGINT or SIGHUP before the exec: nothing is run, 128+N. */
+static void stop_if_signalled(struct run *r, int sig)
+{
+	if (sig == 0)
+		return;
+	sbuf_reset(&r->err);
+	sbuf_str(&r->err, "signal ");
+	sbuf_u64(&r->err, (unsigned)sig);
+	sbuf_str(&r->err, " before the exec: nothing run");
+	die(r, 128 + sig);
+}
+
 static int need_something(struct run *r)
 {
 	if (r->o.keep_bounding_set && r->o.clear_bounding_set) {
@@ -298,6 +312,7 @@ int main(int argc, char **argv)
 	static struct run r;
 	int guard;
 
+	presig_catch();
 	sbuf_init(&r.err, r.errmem, sizeof(r.errmem), -1);
 	sbuf_init(&r.log, r.logmem, sizeof(r.logmem), STDERR_FILENO);
 	if (opts_parse(argc, argv, &r.o, &r.err) < 0)
@@ -319,8 +334,11 @@ int main(int argc, char **argv)
 	if (r.o.print)
 		return 0;
 	make_plan(&r);
-	if (privdrop_mode(&r.plan, &r.drop, &r.err) < 0 || fix_volumes(&r) < 0)
+	if (privdrop_mode(&r.plan, &r.drop, &r.err) < 0 || fix_volumes(&r) < 0) {
+		stop_if_signalled(&r, presig_pending());	/* the walk stopped */
 		die(&r, EXIT_NREXEC);
+	}
+	stop_if_signalled(&r, presig_pending());
 	warn_keep_missing(&r);
 	if (!r.o.cmd[0])
 		return 0;	/* init-container use: fixups only */
@@ -337,5 +355,6 @@ int main(int argc, char **argv)
 		sbuf_chr(&r.log, '\n');
 		sbuf_flush(&r.log);
 	}
+	stop_if_signalled(&r, presig_restore());
 	die(&r, exec_command(r.o.cmd, &r.err));
 }

@@ -32,7 +32,7 @@ struct ok_case {
 
 static void run_ok(const struct ok_case *t)
 {
-	struct capkeep ck = { 0 };
+	struct capkeep ck = { .allow_root_caps = 1 };
 
 	sbuf_reset(&err);
 	if (caps_parse_list(t->in, &ck, &err) != 0)
@@ -88,7 +88,7 @@ static void test_accepted(void **state)
 /* --cap-keep is repeatable: each list adds to the same set. */
 static void test_lists_accumulate(void **state)
 {
-	struct capkeep ck = { 0 };
+	struct capkeep ck = { .allow_root_caps = 1 };
 	(void)state;
 
 	assert_int_equal(caps_parse_list("chown", &ck, &err), 0);
@@ -105,7 +105,7 @@ static void test_lists_accumulate(void **state)
 static void test_every_capability(void **state)
 {
 	char list[1024] = "", want[1024] = "";
-	struct capkeep ck = { 0 };
+	struct capkeep ck = { .allow_root_caps = 1 };
 	uint64_t mask = 0;
 	(void)state;
 
@@ -138,7 +138,7 @@ struct bad_case {
 
 static void run_bad(const struct bad_case *t)
 {
-	struct capkeep ck = { 0 };
+	struct capkeep ck = { .allow_root_caps = 1 };
 
 	sbuf_reset(&err);
 	if (caps_parse_list(t->in, &ck, &err) != -1)
@@ -248,17 +248,20 @@ static void test_root_equivalent_refused(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		struct capkeep ck = { 0 };
 		char list[64];
 
-		/* alone, and behind an allowed one */
-		for (int k = 0; k < 2; k++) {
+		/* alone, and behind an allowed one; with the opt-in, kept */
+		for (int k = 0; k < 3; k++) {
+			struct capkeep ck = { .allow_root_caps = k == 2 };
+
 			snprintf(list, sizeof(list), "%s%s", k ? "net_raw,CAP_" : "",
 				 refused[i]);
-			memset(&ck, 0, sizeof(ck));
 			sbuf_reset(&err);
-			assert_int_equal(caps_parse_list(list, &ck, &err), 0);
-			if (caps_refuse_root_equivalent(&ck, &err) != -1)
+			if (k == 2) {
+				assert_int_equal(caps_parse_list(list, &ck, &err), 0);
+				continue;
+			}
+			if (caps_parse_list(list, &ck, &err) != -1)
 				fail_msg("'%s' was not refused", list);
 			if (strstr(sbuf_cstr(&err), refused[i]) == NULL ||
 			    strstr(sbuf_cstr(&err), "equivalent to root") == NULL ||
@@ -271,8 +274,7 @@ static void test_root_equivalent_refused(void **state)
 		struct capkeep ck = { 0 };
 
 		sbuf_reset(&err);
-		assert_int_equal(caps_parse_list(allowed[i], &ck, &err), 0);
-		if (caps_refuse_root_equivalent(&ck, &err) != 0)
+		if (caps_parse_list(allowed[i], &ck, &err) != 0)
 			fail_msg("'%s' refused: %s", allowed[i], sbuf_cstr(&err));
 	}
 }

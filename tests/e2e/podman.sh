@@ -689,7 +689,8 @@ k_restricted() {
 # ------------------------------------------------------------- OpenShift ---
 
 HAS_AS_STARTED=0
-"$NREXEC" --help 2>&1 | grep -q -- --as-started && HAS_AS_STARTED=1
+# the option is known when --print accepts it (--help may not list it yet)
+"$NREXEC" --as-started --print 10001:10001 >/dev/null 2>&1 && HAS_AS_STARTED=1
 
 # OpenShift: a random uid, gid 0, the image's ENTRYPOINT unchanged
 openshift_uid() { if [ "$MODE" = rootful ]; then echo 1000650000; else echo 50000; fi; }
@@ -710,12 +711,17 @@ o_as_started() {
 o_not_writable() {
 	local u
 	u=$(openshift_uid)
-	# the same image with /data not group-writable: 125, nothing run
-	prun --user "$u:0" --tmpfs /data:mode=0755 localhost/nrexec-openshift
+	# the same image with a /data that group 0 cannot write (a host
+	# directory, root's, mode 0755): 125, nothing run
+	mkdir -p "$WORK/not-writable"
+	chown 0:0 "$WORK/not-writable"
+	chmod 0755 "$WORK/not-writable"
+	prun --user "$u:0" -v "$WORK/not-writable:/data" localhost/nrexec-openshift
 	expect_rc 125
 	expect_one_msg
 	expect_err "/data"
 	expect_err "$u"
+	note "$(head -n1 "$ERR")"
 }
 
 o_refused() {
@@ -725,6 +731,7 @@ o_refused() {
 	expect_rc 125
 	expect_one_msg
 	expect_no_out SHOULD-NOT-RUN
+	note "$(head -n1 "$ERR")"
 	grep -q "$u" "$ERR" && grep -q 10001 "$ERR" || fail "the message should name both identities ($u and 10001)"
 }
 

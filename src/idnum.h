@@ -21,4 +21,7 @@ int idnum_is_digits(const char *s, size_t len);
  * lists run to 65,536 ids), without musl's qsort (~2 KiB of the binary). */
 void idnum_sort(uint32_t *a, size_t n);
 
+/* strtoul, base 10 only, for the musl link (see idnum.c). */
+unsigned long __wrap_strtoul(const char *s, char **end, int base);
+
 #endif

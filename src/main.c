@@ -9,6 +9,7 @@
 
 #include "caps.h"
 #include "execcmd.h"
+#include "init.h"
 #include "opts.h"
 #include "presig.h"
 #include "privdrop.h"
@@ -31,6 +32,7 @@ struct run {
 	struct drop_state drop;	/* how to drop, found by privdrop_mode */
 	struct sbuf err;	/* the one message of a failed run */
 	struct sbuf log;	/* -v lines, straight to stderr */
+	struct init_sigs sigs;	/* --init: the signal state the command gets */
 	char errmem[1024];
 	char logmem[512];
 };
@@ -307,6 +309,25 @@ static int need_something(struct run *r)
 	return -1;
 }
 
+/* --init: returns in the child, which goes on to exec the command; the
+ * parent exits with the command's status once it is gone. */
+static void start_init(struct run *r)
+{
+	struct init_conf c = {
+		.group = r->o.init_group,
+		.grace = r->o.init_grace,
+		.verbose = r->o.verbose,
+		.log = &r->log,
+		.sigs = &r->sigs,
+	};
+	int status = init_run(&c, &r->err);
+
+	if (status == -1)
+		die(r, EXIT_NREXEC);
+	if (status != INIT_CHILD)
+		exit(status);
+}
+
 int main(int argc, char **argv)
 {
 	static struct run r;
@@ -317,6 +338,9 @@ int main(int argc, char **argv)
 	sbuf_init(&r.log, r.logmem, sizeof(r.logmem), STDERR_FILENO);
 	if (opts_parse(argc, argv, &r.o, &r.err) < 0)
 		die(&r, EXIT_NREXEC);
+	/* nothing has touched a disposition yet (presig only blocks) */
+	if (r.o.init)
+		init_save_signals(&r.sigs);
 	if (r.o.action == OPTS_HELP)
 		say_and_exit(opts_usage);
 	if (r.o.action == OPTS_VERSION)
@@ -349,6 +373,11 @@ int main(int argc, char **argv)
 	    (guard && !r.o.allow_new_privs && guard_terminal(&r) < 0) ||
 	    privdrop_verify(&r.plan, &r.drop, &r.err) < 0)
 		die(&r, EXIT_NREXEC);
+	if (r.o.init) {
+		/* the caller's mask back first: the child inherits it */
+		stop_if_signalled(&r, presig_restore());
+		start_init(&r);
+	}
 	if (r.o.verbose) {
 		sbuf_str(&r.log, "nrexec: exec ");
 		sbuf_quoted(&r.log, r.o.cmd[0]);

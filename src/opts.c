@@ -1,7 +1,10 @@
 #include "opts.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "idnum.h"
 
 #ifndef NREXEC_VERSION
 #define NREXEC_VERSION "0.1.0"
@@ -25,6 +28,9 @@ enum opt_id {
 	OPT_NO_TTY_GUARD,
 	OPT_KEEP_BOUNDING_SET,
 	OPT_CLEAR_BOUNDING_SET,
+	OPT_INIT,
+	OPT_INIT_GROUP,
+	OPT_INIT_GRACE,
 };
 
 struct optdef {
@@ -48,10 +54,33 @@ static const struct optdef optdefs[] = {
 	{ "no-tty-guard", 0, 0, OPT_NO_TTY_GUARD },
 	{ "keep-bounding-set", 0, 0, OPT_KEEP_BOUNDING_SET },
 	{ "clear-bounding-set", 0, 0, OPT_CLEAR_BOUNDING_SET },
+	{ "init", 0, 0, OPT_INIT },
+	{ "init-group", 0, 0, OPT_INIT_GROUP },
+	{ "init-grace", 0, 1, OPT_INIT_GRACE },
 };
 #define NOPTDEFS (sizeof(optdefs) / sizeof(optdefs[0]))
 
-static void take_option(struct opts *o, enum opt_id id, const char *val)
+/* --init-grace: whole seconds, 0 to a day, digits only */
+#define GRACE_MAX 86400u
+
+static int take_grace(struct opts *o, const char *val, struct sbuf *err)
+{
+	uint32_t v;
+
+	if (!val)
+		val = "";
+	if (idnum_parse(val, strlen(val), &v) == 0 && v <= GRACE_MAX) {
+		o->init_grace = v;
+		return 0;
+	}
+	sbuf_str(err, "--init-grace '");
+	sbuf_quoted(err, val);
+	sbuf_str(err, "': not 0 to 86400 seconds");
+	return -1;
+}
+
+static int take_option(struct opts *o, enum opt_id id, const char *val,
+		       struct sbuf *err)
 {
 	switch (id) {
 	case OPT_HELP: o->action = OPTS_HELP; break;
@@ -67,7 +96,11 @@ static void take_option(struct opts *o, enum opt_id id, const char *val)
 	case OPT_NO_TTY_GUARD: o->no_tty_guard = 1; break;
 	case OPT_KEEP_BOUNDING_SET: o->keep_bounding_set = 1; break;
 	case OPT_CLEAR_BOUNDING_SET: o->clear_bounding_set = 1; break;
+	case OPT_INIT: o->init = 1; break;
+	case OPT_INIT_GROUP: o->init = o->init_group = 1; break;
+	case OPT_INIT_GRACE: o->init = 1; return take_grace(o, val, err);
 	}
+	return 0;
 }
 
 static int opt_error(struct sbuf *err, const char *what, const char *arg,
@@ -105,8 +138,8 @@ static int take_long(int argc, char **argv, int *i, struct opts *o,
 		return opt_error(err, "option '", arg, n + 2, "' takes no argument");
 	if (d->has_arg && !eq && *i + 1 >= argc)
 		return opt_error(err, "option '", arg, n + 2, "' needs an argument");
-	take_option(o, d->id, !d->has_arg ? NULL : eq ? eq + 1 : argv[++*i]);
-	return 0;
+	return take_option(o, d->id, !d->has_arg ? NULL : eq ? eq + 1 : argv[++*i],
+			   err);
 }
 
 /* A cluster of short options without arguments: "-v", "-vh". */
@@ -123,7 +156,7 @@ static int take_short(const char *arg, struct opts *o, struct sbuf *err)
 
 			return opt_error(err, "unknown option '", opt, 2, "'");
 		}
-		take_option(o, d->id, NULL);
+		take_option(o, d->id, NULL, err);
 	}
 	return 0;
 }
@@ -211,6 +244,9 @@ void opts_usage(struct sbuf *out)
 "  --chown-if-root-mismatch\n"
 "                        skip a PATH whose top is already owned by the target\n"
 "  --no-tty-guard        no seccomp filter against TIOCSTI on a terminal\n"
+"  --init                stay as its init, dropped too: forward signals, reap\n"
+"  --init-group          --init, signalling the command's process group\n"
+"  --init-grace SECONDS  --init; at its end SIGTERM the rest, SIGKILL later\n"
 "  --print               print the resolved identity as key=value and exit\n"
 "  -v, --verbose         one line on stderr per action\n"
 "  -h, --help            this text\n"

@@ -24,6 +24,9 @@ struct opts {
 	int keep_bounding_set;
 	int clear_bounding_set;
 	int as_started;
+	int init;		/* --init */
+	int init_group;		/* --init-group */
+	unsigned init_grace;	/* --init-grace SECONDS; 0: none */
 	const char **cap_keep;	/* each a comma-separated list */
 	size_t n_cap_keep;
 	const char **chown;

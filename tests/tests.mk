@@ -39,7 +39,7 @@ unit-tsan: $(B)/unit/tsan/test_volume
 
 # The real binary as root: the case table, hostile identity files, odd
 # environments (user namespaces, seccomp, rlimits, closed fds, valgrind).
-INTEGRATION := run.sh hostile-files.sh environments.sh chown-attacks.sh terminal.sh privileges.sh signals.sh
+INTEGRATION := run.sh hostile-files.sh environments.sh chown-attacks.sh terminal.sh privileges.sh signals.sh init.sh
 integration: $(B)/nrexec
 	@set -e; for s in $(INTEGRATION); do echo "== $$s (glibc)"; \
 	    NREXEC=$(CURDIR)/$(B)/nrexec bash tests/integration/$$s; done

@@ -284,6 +284,34 @@ static void test_sort(void **state)
 	}
 }
 
+/* __wrap_strtoul (the musl link's strtoul) gives libc's answers in base 10 */
+static void test_wrap_strtoul(void **state)
+{
+	const char *in[] = { "0", "40\n", "  \t 4294967295 ", "0 0 4294967295\n1",
+			     "", "x1", " ", "18446744073709551615",
+			     "18446744073709551616", "99999999999999999999999" };
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char *e1, *e2;
+		int err1, err2;
+		unsigned long v1, v2;
+
+		errno = 0;
+		v1 = strtoul(in[i], &e1, 10);
+		err1 = errno;
+		errno = 0;
+		v2 = __wrap_strtoul(in[i], &e2, 10);
+		err2 = errno;
+		assert_int_equal(v1, v2);
+		assert_ptr_equal(e1, e2);
+		assert_int_equal(err1, err2);
+	}
+	errno = 0;
+	assert_int_equal(__wrap_strtoul("10", NULL, 16), 0);
+	assert_int_equal(errno, EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_len_limited_no_nul),
 		cmocka_unit_test(test_is_digits),
 		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_wrap_strtoul),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -395,6 +395,44 @@ static void test_usage_and_version_text(void **state)
 	assert_int_equal(sbuf_cstr(&out)[out.len - 1], '\n');
 }
 
+/* --init-group and --init-grace imply --init; the grace is whole seconds
+ * in 0 ... 86400, digits only. */
+static void test_init_options(void **state)
+{
+	struct opts o;
+	(void)state;
+
+	assert_int_equal(PARSE(&o, "nrexec", "10001", "x"), 0);
+	assert_false(o.init);
+	assert_false(o.init_group);
+	assert_int_equal(o.init_grace, 0);
+	opts_free(&o);
+	assert_int_equal(PARSE(&o, "nrexec", "--init", "10001", "--init-grace", "5"), 0);
+	assert_true(o.init);
+	assert_int_equal(o.init_grace, 0);	/* after the spec: the command's */
+	CMD(&o, "--init-grace", "5");
+	opts_free(&o);
+	assert_int_equal(PARSE(&o, "nrexec", "--init-group", "--init-grace=86400",
+			       "10001", "x"), 0);
+	assert_true(o.init);
+	assert_true(o.init_group);
+	assert_int_equal(o.init_grace, 86400);
+	opts_free(&o);
+	assert_int_equal(PARSE(&o, "nrexec", "--init-grace", "0", "10001", "x"), 0);
+	assert_true(o.init);
+	assert_int_equal(o.init_grace, 0);
+	opts_free(&o);
+	const char *bad[] = { "", "x", "-1", "+5", " 5", "5 ", "1.5", "86401",
+			      "4294967296", "99999999999999999999" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(PARSE(&o, "nrexec", "--init-grace", (char *)bad[i], "10001", "x"), -1);
+		assert_non_null(strstr(sbuf_cstr(&err), "--init-grace"));
+		opts_free(&o);
+	}
+	assert_int_equal(PARSE(&o, "nrexec", "--init-grace", "10001"), -1);
+	opts_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +449,7 @@ int main(void)
 		cmocka_unit_test_setup(test_argv_not_modified, setup),
 		cmocka_unit_test_setup(test_parse_is_repeatable, setup),
 		cmocka_unit_test_setup(test_usage_and_version_text, setup),
+		cmocka_unit_test_setup(test_init_options, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,7 @@ GOBJS    := $(SRCS:src/%.c=$(B)/glibc/%.o)
 MOBJS    := $(SRCS:src/%.c=$(B)/musl/%.o)
 MUSLCAPNG:= $(B)/musl-capng
 
-.PHONY: all static demo test unit unit-tsan integration integration-musl faults size fuzz fuzz-short e2e e2e-images e2e-podman check bench install clean
+.PHONY: all static demo test unit unit-tsan integration integration-musl faults size fuzz fuzz-short e2e e2e-init e2e-images e2e-podman check bench install clean
 all: $(B)/nrexec
 
 $(B)/glibc/%.o: src/%.c $(wildcard src/*.h) Makefile | $(B)/glibc

@@ -17,7 +17,7 @@ TEST_PKGS="$BUILD_PKGS libcmocka-dev musl-tools dpkg-dev python3 procps
            libcap2-bin iputils-ping
            libclang-rt-14-dev docker.io podman runc uidmap catatonit
            libnss-wrapper
-           debootstrap ca-certificates"
+           debootstrap ca-certificates tini"
 
 install() {
 	missing=""

@@ -48,6 +48,11 @@ integration: $(B)/nrexec
 e2e: $(B)/musl/nrexec
 	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/e2e/run.sh
 
+# --init as PID 1 of real containers (tests/e2e/init.sh, about 80 s: the
+# Flask image's apt-get is most of it)
+e2e-init: $(B)/musl/nrexec
+	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/e2e/init.sh
+
 # Real images from Debian packages (PostgreSQL 15, Redis, nginx, Flask,
 # ping) in real containers: one package image built per run (~30 s of apt),
 # then ~25 scenarios; the table client | scenario | result | docker stop ms.
@@ -68,7 +73,7 @@ fuzz:
 fuzz-short:
 	bash tests/fuzz/fuzz.sh 20
 
-test: check unit unit-tsan integration integration-musl faults size fuzz-short e2e e2e-images e2e-podman
+test: check unit unit-tsan integration integration-musl faults size fuzz-short e2e e2e-init e2e-images e2e-podman
 
 # The real binary with tests/lib/faultinject.c wrapped in (never installed).
 FAULTED   := nr_setgroups nr_setresgid nr_setresuid getresuid getresgid \

@@ -254,7 +254,8 @@ void opts_usage(struct sbuf *out)
 "\n"
 "Exit status: COMMAND's own once executed; 0 for --help, --version,\n"
 "--print or --chown without COMMAND; 125 nrexec failed (nothing executed);\n"
-"126 COMMAND not executable; 127 COMMAND not found.\n");
+"126 COMMAND not executable; 127 COMMAND not found; 128+N signal N\n"
+"(TERM, INT, HUP) before the exec, nothing run.\n");
 }
 
 void opts_version(struct sbuf *out)

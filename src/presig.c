@@ -36,11 +36,12 @@ void presig_catch(void)
 		polled = set & ~caller_mask;
 }
 
-/* the first word of the kernel's struct sigaction (at most 32 bytes on
- * the targets) is the handler on every architecture nrexec is built for */
+/* the first word of the kernel's struct sigaction (20 bytes on i386 and
+ * arm, 32 on the 64-bit targets) is the handler on every architecture
+ * nrexec is built for */
 static int ignored(int sig)
 {
-	unsigned long k[4];
+	unsigned long k[8];
 
 	return syscall(SYS_rt_sigaction, sig, NULL, k, KSIGSET) == 0 &&
 	       k[0] == (unsigned long)SIG_IGN;

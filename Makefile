@@ -22,13 +22,15 @@ CFLAGS   += $(WARN) $(HARDEN) -ffunction-sections -fdata-sections \
 # --wrap=asprintf: see __wrap_asprintf in src/caps.c (~10 KiB of printf).
 LDSTATIC := -static -Wl,-z,relro,-z,now -Wl,--gc-sections -Wl,--wrap=asprintf
 
-SRCS     := $(wildcard src/*.c)
+# src/malloc.c replaces musl's malloc in the musl build only (see there)
+MUSLONLY := src/malloc.c
+SRCS     := $(filter-out $(MUSLONLY),$(wildcard src/*.c))
 LIBSRCS  := $(filter-out src/main.c,$(SRCS))
 CAPNG_A  := $(firstword $(wildcard /usr/lib/*/libcap-ng.a) /usr/lib/libcap-ng.a)
 
 B        := build
 GOBJS    := $(SRCS:src/%.c=$(B)/glibc/%.o)
-MOBJS    := $(SRCS:src/%.c=$(B)/musl/%.o)
+MOBJS    := $(SRCS:src/%.c=$(B)/musl/%.o) $(MUSLONLY:src/%.c=$(B)/musl/%.o)
 MUSLCAPNG:= $(B)/musl-capng
 
 .PHONY: all static demo test unit unit-tsan integration integration-musl faults size fuzz fuzz-short e2e e2e-init e2e-images e2e-podman check bench install clean
@@ -87,7 +89,7 @@ TIDY_CHECKS := -*,bugprone-*,cert-*,clang-analyzer-*,-bugprone-easily-swappable-
 check:
 	cppcheck --quiet --enable=warning,portability,performance --error-exitcode=1 \
 	    --inline-suppr -D_GNU_SOURCE -Isrc src/
-	clang-tidy --quiet --warnings-as-errors='*' --checks='$(TIDY_CHECKS)' $(SRCS) \
+	clang-tidy --quiet --warnings-as-errors='*' --checks='$(TIDY_CHECKS)' $(SRCS) $(MUSLONLY) \
 	    -- -D_GNU_SOURCE -std=c11 -Isrc
 
 BENCHBINS := NREXEC_GLIBC=$(CURDIR)/$(B)/nrexec NREXEC_MUSL=$(CURDIR)/$(B)/musl/nrexec

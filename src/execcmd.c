@@ -14,11 +14,13 @@ extern char **environ;
  * build (their own execvp defaults differ). */
 #define DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
 
-int exec_set_home(const char *home, struct sbuf *err)
+int exec_set_env(const char *home, const char *user, struct sbuf *err)
 {
-	if (setenv("HOME", home, 1) == 0)
+	if (setenv("HOME", home, 1) == 0 &&
+	    (user[0] == '\0' || (setenv("USER", user, 1) == 0 &&
+				  setenv("LOGNAME", user, 1) == 0)))
 		return 0;
-	sbuf_str(err, "cannot set HOME: ");
+	sbuf_str(err, "cannot set HOME, USER or LOGNAME: ");
 	sbuf_errno(err, errno);
 	return -1;
 }

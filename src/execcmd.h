@@ -4,8 +4,9 @@
 
 #include "sbuf.h"
 
-/* Set HOME. Returns 0, or -1 with a message in err. */
-int exec_set_home(const char *home, struct sbuf *err);
+/* Set HOME, and USER and LOGNAME when user is not "". Returns 0, or -1
+ * with a message in err. */
+int exec_set_env(const char *home, const char *user, struct sbuf *err);
 
 /* execve, searching PATH for a name without '/' now, after the drop, as the
  * target user (/usr/local/bin:/bin:/usr/bin when PATH is unset). Returns only on failure, with the exit

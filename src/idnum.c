@@ -15,6 +15,21 @@ int idnum_is_digits(const char *s, size_t len)
 	return 1;
 }
 
+int idnum_mode(const char *s, unsigned max, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '7' && i < 4; i++)
+		v = v * 8 + (unsigned)(s[i] - '0');
+	if (i == 0 || s[i] != '\0' || v > max) {
+		errno = EINVAL;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static void sift_down(uint32_t *a, size_t i, size_t n)
 {
 	for (size_t c; (c = 2 * i + 1) < n; i = c) {

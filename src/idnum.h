@@ -14,6 +14,11 @@
  * (not a number) or ERANGE (too large). */
 int idnum_parse(const char *s, size_t len, uint32_t *out);
 
+/* Parse s as a file mode in octal (--umask, --chown-mode): 1 to 4
+ * digits 0-7, the whole string, value <= max (0777, 07777). Returns 0,
+ * or -1 with errno EINVAL. */
+int idnum_mode(const char *s, unsigned max, unsigned *out);
+
 /* True when s[0..len) is non-empty and all ASCII digits. */
 int idnum_is_digits(const char *s, size_t len);
 

@@ -7,17 +7,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "caps.h"
 #include "execcmd.h"
 #include "init.h"
+#include "idnum.h"
 #include "opts.h"
 #include "presig.h"
 #include "privdrop.h"
 #include "resolve.h"
 #include "sbuf.h"
 #include "spec.h"
+#include "stdfds.h"
 #include "ttyguard.h"
 #include "volume.h"
+#include "writable.h"
 
 enum {
 	EXIT_NREXEC = 125,	/* nrexec itself failed; nothing was executed */
@@ -33,6 +38,9 @@ struct run {
 	struct sbuf err;	/* the one message of a failed run */
 	struct sbuf log;	/* -v lines, straight to stderr */
 	struct init_sigs sigs;	/* --init: the signal state the command gets */
+	uint32_t *kept;		/* --keep-groups: the inherited ones kept */
+	size_t nkept;
+	unsigned umask;		/* --umask, parsed */
 	char errmem[1024];
 	char logmem[512];
 };
@@ -83,6 +91,50 @@ static int parse_caps(struct run *r)
 	return 0;
 }
 
+static int parse_umask(struct run *r)
+{
+	if (!r->o.umask || idnum_mode(r->o.umask, 0777, &r->umask) == 0)
+		return 0;
+	sbuf_str(&r->err, "--umask '");
+	sbuf_quoted(&r->err, r->o.umask);
+	sbuf_str(&r->err, "': not an octal mode from 0 to 0777, such as 0077");
+	return -1;
+}
+
+/* --group-add, --keep-groups: on top of the resolved list. */
+static int more_groups(struct run *r)
+{
+	uint32_t *inherited;
+	size_t n;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->o.n_group_add; i++)
+		if (resolve_group_add(&r->id, r->o.group_add[i],
+				      &userdb_system_paths, &r->err) < 0)
+			return -1;
+	if (!r->o.keep_groups)
+		return 0;
+	inherited = privdrop_groups(&n);
+	if (!inherited) {
+		sbuf_str(&r->err, "--keep-groups: cannot read the groups: ");
+		sbuf_errno(&r->err, errno);
+		return -1;
+	}
+	rc = resolve_keep_groups(&r->id, inherited, n, &userdb_system_paths,
+				 &r->kept, &r->nkept, &r->err);
+	free(inherited);
+	return rc;
+}
+
+static void put_ids(struct sbuf *b, const uint32_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_chr(b, ',');
+		sbuf_u64(b, ids[i]);
+	}
+}
+
 static int refuse_root(struct run *r)
 {
 	if (r->id.uid != 0 || r->o.allow_root)
@@ -116,12 +168,13 @@ static int print_plan(const struct run *r)
 	sbuf_str(&out, "\ngid=");
 	sbuf_u64(&out, id->gid);
 	sbuf_str(&out, "\ngroups=");
-	for (size_t i = 0; i < id->ngroups; i++) {
-		if (i > 0)
-			sbuf_chr(&out, ',');
-		sbuf_u64(&out, id->groups[i]);
-	}
+	put_ids(&out, id->groups, id->ngroups);
 	sbuf_chr(&out, '\n');
+	if (r->o.keep_groups) {
+		sbuf_str(&out, "kept_groups=");
+		put_ids(&out, r->kept, r->nkept);
+		sbuf_chr(&out, '\n');
+	}
 	print_line(&out, "home", id->home);
 	print_line(&out, "cap_keep", r->keep.names);
 	/* what will hold: no_new_privs set by the caller stays set */
@@ -129,6 +182,14 @@ static int print_plan(const struct run *r)
 			       ? "no_new_privs=0\n" : "no_new_privs=1\n");
 	for (size_t i = 0; i < r->o.n_chown; i++)
 		print_line(&out, "chown", r->o.chown[i]);
+	for (size_t i = 0; i < r->o.n_writable; i++)
+		print_line(&out, "writable", r->o.writable[i]);
+	if (r->o.umask) {
+		sbuf_str(&out, "umask=0");
+		for (int sh = 6; sh >= 0; sh -= 3)
+			sbuf_chr(&out, (char)('0' + (r->umask >> sh & 7)));
+		sbuf_chr(&out, '\n');
+	}
 	return sbuf_flush(&out);
 }
 
@@ -302,7 +363,7 @@ static int need_something(struct run *r)
 				  "contradict each other");
 		return -1;
 	}
-	if (r->o.cmd[0] || r->o.n_chown > 0 || r->o.print)
+	if (r->o.cmd[0] || r->o.n_chown > 0 || r->o.n_writable > 0 || r->o.print)
 		return 0;
 	sbuf_str(&r->err, "no COMMAND and nothing to do; usage: nrexec "
 			  "[OPTION]... USER[:GROUP] [--] [COMMAND [ARG]...]");
@@ -328,6 +389,56 @@ static void start_init(struct run *r)
 		exit(status);
 }
 
+/* When the identity changes: HOME, USER and LOGNAME (these two only for
+ * a passwd name). Otherwise the runtime's HOME stays (docker run --user
+ * -e HOME=/app). */
+static int set_env(struct run *r)
+{
+	if (r->drop.mode != DROP_SWITCH)
+		return 0;
+	return exec_set_env(r->id.home, r->id.user, &r->err);
+}
+
+static void log_line(struct run *r, const char *what, const char *path)
+{
+	if (!r->o.verbose)
+		return;
+	sbuf_str(&r->log, what);
+	sbuf_quoted(&r->log, path);
+	sbuf_chr(&r->log, '\n');
+	sbuf_flush(&r->log);
+}
+
+/* After the drop, as the command's identity: --writable, and --chown on
+ * a non-root start (owners cannot be changed there, so the question
+ * becomes whether the command can write). */
+static int check_paths(struct run *r)
+{
+	for (size_t i = 0; r->drop.mode != DROP_SWITCH && i < r->o.n_chown; i++) {
+		if (writable_check("--chown", r->o.chown[i], &r->err) < 0) {
+			sbuf_str(&r->err, " (not started as root: owners cannot be changed)");
+			return -1;
+		}
+		log_line(r, "nrexec: not root, so owners are left; writable: ", r->o.chown[i]);
+	}
+	for (size_t i = 0; i < r->o.n_writable; i++) {
+		if (writable_check("--writable", r->o.writable[i], &r->err) < 0)
+			return -1;
+		log_line(r, "nrexec: writable: ", r->o.writable[i]);
+	}
+	return 0;
+}
+
+static void log_kept_groups(struct run *r)
+{
+	if (!r->o.verbose || !r->o.keep_groups)
+		return;
+	sbuf_str(&r->log, "nrexec: --keep-groups: ");
+	put_ids(&r->log, r->kept, r->nkept);
+	sbuf_chr(&r->log, '\n');
+	sbuf_flush(&r->log);
+}
+
 int main(int argc, char **argv)
 {
 	static struct run r;
@@ -346,9 +457,9 @@ int main(int argc, char **argv)
 	if (r.o.action == OPTS_VERSION)
 		say_and_exit(opts_version);
 	if (privdrop_refuse_setuid(&r.err) < 0 || need_something(&r) < 0 ||
-	    parse_spec(&r) < 0 || parse_caps(&r) < 0 ||
+	    parse_spec(&r) < 0 || parse_caps(&r) < 0 || parse_umask(&r) < 0 ||
 	    resolve(&r.spec, &userdb_system_paths, &r.id, &r.err) < 0 ||
-	    refuse_root(&r) < 0)
+	    more_groups(&r) < 0 || refuse_root(&r) < 0)
 		die(&r, EXIT_NREXEC);
 	if (r.o.print && print_plan(&r) < 0) {
 		sbuf_str(&r.err, "--print: cannot write to stdout: ");
@@ -358,21 +469,33 @@ int main(int argc, char **argv)
 	if (r.o.print)
 		return 0;
 	make_plan(&r);
-	if (privdrop_mode(&r.plan, &r.drop, &r.err) < 0 || fix_volumes(&r) < 0) {
+	if (privdrop_mode(&r.plan, &r.drop, &r.err) < 0 ||
+	    (r.drop.mode == DROP_SWITCH && fix_volumes(&r) < 0)) {
 		stop_if_signalled(&r, presig_pending());	/* the walk stopped */
 		die(&r, EXIT_NREXEC);
 	}
 	stop_if_signalled(&r, presig_pending());
 	warn_keep_missing(&r);
-	if (!r.o.cmd[0])
-		return 0;	/* init-container use: fixups only */
-	guard = !r.o.no_tty_guard && ttyguard_needed();
-	if (exec_set_home(r.id.home, &r.err) < 0 ||
+	log_kept_groups(&r);
+	/* init-container use: fixups only, unless there is something to
+	 * check as the target */
+	if (!r.o.cmd[0] && r.o.n_writable == 0 &&
+	    (r.drop.mode == DROP_SWITCH || r.o.n_chown == 0))
+		return 0;
+	if (r.drop.mode == DROP_SWITCH)
+		stdfds_give(r.id.uid, r.id.gid, r.plan.log);
+	guard = r.o.cmd[0] && !r.o.no_tty_guard && ttyguard_needed();
+	if (set_env(&r) < 0 ||
 	    (guard && r.o.allow_new_privs && guard_terminal(&r) < 0) ||
 	    privdrop_apply(&r.plan, &r.drop, &r.err) < 0 ||
 	    (guard && !r.o.allow_new_privs && guard_terminal(&r) < 0) ||
-	    privdrop_verify(&r.plan, &r.drop, &r.err) < 0)
+	    privdrop_verify(&r.plan, &r.drop, &r.err) < 0 ||
+	    check_paths(&r) < 0)
 		die(&r, EXIT_NREXEC);
+	if (r.o.umask)
+		umask((mode_t)r.umask);
+	if (!r.o.cmd[0])
+		return 0;
 	if (r.o.init) {
 		/* the caller's mask back first: the child inherits it */
 		stop_if_signalled(&r, presig_restore());

@@ -31,6 +31,11 @@ enum opt_id {
 	OPT_INIT,
 	OPT_INIT_GROUP,
 	OPT_INIT_GRACE,
+	OPT_AS_STARTED,
+	OPT_WRITABLE,
+	OPT_GROUP_ADD,
+	OPT_KEEP_GROUPS,
+	OPT_UMASK,
 };
 
 struct optdef {
@@ -57,6 +62,11 @@ static const struct optdef optdefs[] = {
 	{ "init", 0, 0, OPT_INIT },
 	{ "init-group", 0, 0, OPT_INIT_GROUP },
 	{ "init-grace", 0, 1, OPT_INIT_GRACE },
+	{ "as-started", 0, 0, OPT_AS_STARTED },
+	{ "writable", 0, 1, OPT_WRITABLE },
+	{ "group-add", 0, 1, OPT_GROUP_ADD },
+	{ "keep-groups", 0, 0, OPT_KEEP_GROUPS },
+	{ "umask", 0, 1, OPT_UMASK },
 };
 #define NOPTDEFS (sizeof(optdefs) / sizeof(optdefs[0]))
 
@@ -99,6 +109,11 @@ static int take_option(struct opts *o, enum opt_id id, const char *val,
 	case OPT_INIT: o->init = 1; break;
 	case OPT_INIT_GROUP: o->init = o->init_group = 1; break;
 	case OPT_INIT_GRACE: o->init = 1; return take_grace(o, val, err);
+	case OPT_AS_STARTED: o->as_started = 1; break;
+	case OPT_WRITABLE: o->writable[o->n_writable++] = val; break;
+	case OPT_GROUP_ADD: o->group_add[o->n_group_add++] = val; break;
+	case OPT_KEEP_GROUPS: o->keep_groups = 1; break;
+	case OPT_UMASK: o->umask = val; break;
 	}
 	return 0;
 }
@@ -183,12 +198,15 @@ int opts_parse(int argc, char **argv, struct opts *o, struct sbuf *err)
 	int i;
 
 	memset(o, 0, sizeof(*o));
-	o->cap_keep = calloc((size_t)argc + 1, sizeof(char *));
-	o->chown = calloc((size_t)argc + 1, sizeof(char *));
-	if (!o->cap_keep || !o->chown) {
+	/* one allocation holds the four lists, each room for every argument */
+	o->cap_keep = calloc(4 * ((size_t)argc + 1), sizeof(char *));
+	if (!o->cap_keep) {
 		sbuf_str(err, "out of memory");
 		return -1;
 	}
+	o->chown = o->cap_keep + argc + 1;
+	o->writable = o->chown + argc + 1;
+	o->group_add = o->writable + argc + 1;
 	/* options stop at the first operand (the spec) or after "--": the
 	 * command's own options are never read as ours */
 	for (i = 1; i < argc; i++) {
@@ -214,9 +232,10 @@ int opts_parse(int argc, char **argv, struct opts *o, struct sbuf *err)
 void opts_free(struct opts *o)
 {
 	free(o->cap_keep);
-	free(o->chown);
 	o->cap_keep = NULL;
 	o->chown = NULL;
+	o->writable = NULL;
+	o->group_add = NULL;
 }
 
 void opts_usage(struct sbuf *out)

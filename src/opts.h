@@ -31,6 +31,12 @@ struct opts {
 	size_t n_cap_keep;
 	const char **chown;
 	size_t n_chown;
+	const char **writable;
+	size_t n_writable;
+	const char **group_add;	/* each a comma-separated list */
+	size_t n_group_add;
+	int keep_groups;
+	const char *umask;	/* NULL: leave it */
 	const char *spec;
 	char **cmd;		/* NULL-terminated; cmd[0] == NULL: none */
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "idnum.h"
 #include "userdb.h"
 
 const struct userdb_paths userdb_system_paths = { "/etc/passwd", "/etc/group" };
@@ -219,4 +220,78 @@ void identity_free(struct identity *id)
 	id->home = NULL;
 	id->user = NULL;
 	id->ngroups = 0;
+}
+
+/* Append ids to id's list; primary first, the rest ascending, once. */
+static int add_ids(struct identity *id, const uint32_t *ids, size_t n,
+		   struct sbuf *err)
+{
+	struct gidlist gl = { id->groups, id->ngroups, id->ngroups };
+
+	for (size_t i = 0; i < n; i++)
+		if (gidlist_add(&gl, ids[i]) < 0) {
+			id->groups = gl.ids;
+			sbuf_str(err, "out of memory");
+			return -1;
+		}
+	gidlist_normalize(&gl);
+	id->groups = gl.ids;
+	id->ngroups = gl.n;
+	return too_many_groups(id, err) ? -1 : 0;
+}
+
+int resolve_group_add(struct identity *id, const char *list,
+		      const struct userdb_paths *paths, struct sbuf *err)
+{
+	for (const char *p = list;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		struct spec_part g = { 0 };
+		uint32_t gid;
+
+		if (n > SPEC_NAME_MAX)
+			n = SPEC_NAME_MAX + 1;	/* refused below, quoted short */
+		memcpy(g.name, p, n < SPEC_NAME_MAX ? n : SPEC_NAME_MAX);
+		if (n == 0 || n > SPEC_NAME_MAX ||
+		    (idnum_is_digits(p, n) && idnum_parse(p, n, &gid) < 0)) {
+			sbuf_str(err, "--group-add '");
+			sbuf_quoted(err, g.name);
+			sbuf_str(err, "': not a group name or a gid (0 to 4294967294)");
+			return -1;
+		}
+		if (!idnum_is_digits(p, n) &&
+		    find_group(&g, paths->group, &gid, err) < 0)
+			return -1;
+		if (add_ids(id, &gid, 1, err) < 0)
+			return -1;
+		if (!end)
+			return 0;
+		p = end + 1;
+	}
+}
+
+int resolve_keep_groups(struct identity *id, const uint32_t *inherited,
+			size_t n, const struct userdb_paths *paths,
+			uint32_t **kept, size_t *nkept, struct sbuf *err)
+{
+	struct gidlist root = { 0 }, keep = { 0 };
+	int r = find_memberships("root", paths->group, &root, err);
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		size_t j = 0;
+
+		while (j < root.n && root.ids[j] != inherited[i])
+			j++;
+		if (inherited[i] != 0 && j == root.n &&
+		    gidlist_add(&keep, inherited[i]) < 0) {
+			sbuf_str(err, "out of memory");
+			r = -1;
+		}
+	}
+	gidlist_free(&root);
+	if (r >= 0 && add_ids(id, keep.ids, keep.n, err) < 0)
+		r = -1;
+	*kept = keep.ids;
+	*nkept = keep.n;
+	return r < 0 ? -1 : 0;
 }

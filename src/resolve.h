@@ -32,4 +32,18 @@ int resolve(const struct spec *sp, const struct userdb_paths *paths,
 	    struct identity *id, struct sbuf *err);
 void identity_free(struct identity *id);
 
+/* --group-add LIST: add each comma-separated group (a name via the group
+ * file, digits as-is) to id's supplementary list. Returns 0, or -1 with
+ * a message in err. */
+int resolve_group_add(struct identity *id, const char *list,
+		      const struct userdb_paths *paths, struct sbuf *err);
+
+/* --keep-groups: add the inherited groups (getgroups of the root process)
+ * but gid 0 and every group the group file lists root in (root's own,
+ * such as disk); the ones added go to *kept (malloc'd, *nkept set).
+ * Returns 0, or -1 with a message in err. */
+int resolve_keep_groups(struct identity *id, const uint32_t *inherited,
+			size_t n, const struct userdb_paths *paths,
+			uint32_t **kept, size_t *nkept, struct sbuf *err);
+
 #endif

@@ -23,8 +23,13 @@ $(B)/unit/%: tests/unit/%.c tests/unit/wraps.c tests/unit/wraps.h $(LIBSRCS) $(w
 $(B)/unit/test_volume: EXTRA_WRAP := -Wl,--wrap=fchownat -Wl,--wrap=syscall \
     -Wl,--wrap=clock_gettime -Wl,--wrap=openat
 
-unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+# src/malloc.c, the musl build's allocator: a threaded stress test built
+# with musl-gcc (cmocka is a glibc library)
+$(B)/unit/musl_malloc: tests/unit/musl_malloc.c src/malloc.c | $(B)/unit
+	musl-gcc -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE $^ -o $@
+
+unit: $(UNIT_BINS) $(B)/unit/musl_malloc
+	@set -e; for t in $(UNIT_BINS) $(B)/unit/musl_malloc; do echo "== $$t"; $$t; done
 
 # The --chown walk runs helper threads: its unit tests once more under
 # ThreadSanitizer (data races, lock order), which cannot share a binary

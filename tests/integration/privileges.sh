@@ -172,5 +172,115 @@ else
 	not_ok "strace is needed to count the drops (apt-get install strace)"
 fi
 
+
+# --- the environment: changed only with the identity -------------------------
+out=$(infix env -u USER -u LOGNAME HOME=/app "$NREXEC" app "$BB" sh -c 'echo "$HOME|$USER|$LOGNAME"' 2>&1)
+[ "$out" = "/home/app|app|app" ] && ok "root start: HOME, USER and LOGNAME of the passwd entry" ||
+	not_ok "root start: HOME, USER and LOGNAME" "$out"
+out=$(infix env USER=x LOGNAME=y "$NREXEC" 20002 "$BB" sh -c 'echo "$HOME|$USER|$LOGNAME"' 2>&1)
+[ "$out" = "/|x|y" ] && ok "uid without a passwd name: HOME=/, USER and LOGNAME left" ||
+	not_ok "uid without a passwd name: HOME=/, USER and LOGNAME left" "$out"
+out=$(infix "$SETPRIV" --reuid=10001 --regid=10001 --init-groups env HOME=/app USER=me \
+	"$NREXEC" app "$BB" sh -c 'echo "$HOME|$USER"' 2>&1)
+[ "$out" = "/app|me" ] && ok "non-root start as the target (docker run --user -e HOME=/app): HOME kept" ||
+	not_ok "non-root start: HOME kept" "$out"
+
+# --- fds 0-2: pipes and the container's terminal go to the target ------------
+out=$(infix "$NREXEC" 10001 "$BB" sh -c 'echo reopened >/dev/stdout; stat -L -c %u:%g /proc/self/fd/1' | cat)
+[ "$out" = $'reopened\n10001:10001' ] && ok "stdout a pipe: given to 10001:10001, /dev/stdout can be reopened" ||
+	not_ok "stdout a pipe: /dev/stdout can be reopened" "$out"
+: >"$tmp/out"
+infix "$NREXEC" 10001 "$BB" true >"$tmp/out" </dev/null
+[ "$(stat -c %u:%g "$tmp/out") $(stat -c %u /dev/null)" = "0:0 0" ] &&
+	ok "a regular file and /dev/null are never given away" ||
+	not_ok "a regular file and /dev/null are never given away" "$(stat -c %u:%g "$tmp/out") $(stat -c %u /dev/null)"
+python3 - "$NREXEC" "$BB" "$fix" <<'PY' >"$tmp/pty.out" 2>&1
+import os, subprocess, sys
+nrexec, bb, fix = sys.argv[1:]
+probe = [nrexec, "10001", bb, "stat", "-L", "-c", "%u:%g", "/proc/self/fd/0"]
+def run(console):
+    m, s = os.openpty()
+    os.chown(os.ttyname(s), 0, 5)
+    mnt = 'mount --bind "$0" /dev/console && ' if console else ''
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", bb, "sh", "-c",
+                        mnt + 'exec "$@"', os.ttyname(s)] + probe,
+                       stdin=s, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    os.close(m); os.close(s)
+    return r.stdout.decode().strip()
+print(run(True) + "|" + run(False))
+PY
+[ "$(cat "$tmp/pty.out")" = "10001:5|0:5" ] &&
+	ok "a terminal that is /dev/console: owner 10001, group kept; any other terminal untouched" ||
+	not_ok "the container's terminal only" "$(cat "$tmp/pty.out")"
+
+# --- --umask ----------------------------------------------------------------
+out=$(infix "$NREXEC" --umask 0077 10001 "$BB" sh -c umask)
+[ "$out" = 0077 ] && ok "--umask 0077" || not_ok "--umask 0077" "$out"
+out=$(infix "$NREXEC" --umask 27 10001 "$BB" sh -c umask)
+[ "$out" = 0027 ] && ok "--umask 27" || not_ok "--umask 27" "$out"
+for m in "" 8 0o77 -1 07777 1000 " 077" 0x7 00777 ; do
+	expect_fail "--umask '$m': 125, not run" "--umask" -- infix "$NREXEC" --umask "$m" 10001 "${TOUCH[@]}"
+done
+
+# --- --group-add, --keep-groups ------------------------------------------------
+expect_ran "--group-add extra,3000 (a name and a gid): Groups 2000 3000 10001" \
+	"Groups: 2000 3000 10001" -- infix "$NREXEC" --group-add extra,3000 10001:10001 "${STATUS[@]}"
+expect_ran "--group-add repeated: Groups 2001 3000 10001" \
+	"Groups: 2001 3000 10001" -- infix "$NREXEC" --group-add other --group-add 3000 10001:10001 "${STATUS[@]}"
+expect_fail "--group-add nosuch: 125 naming it" "nosuch" -- infix "$NREXEC" --group-add nosuch 10001 "${TOUCH[@]}"
+expect_fail "--group-add 4294967295: 125" "--group-add" -- infix "$NREXEC" --group-add 4294967295 10001 "${TOUCH[@]}"
+printf 'root:x:0:\nadm:x:4:root\ndisk:x:6:bob,root\nfsgroup:x:2000:\n' >"$tmp/group-kg"
+KG=(inns "$fix/passwd" "$tmp/group-kg" "$SETPRIV" --groups 0,4,6,2000,3000)
+expect_ran "--keep-groups: the runtime's 2000 and 3000 kept; 0 and root's own (adm, disk) not" \
+	"Groups: 2000 3000 10001" "+nrexec: --keep-groups: 2000,3000" -- \
+	"${KG[@]}" "$NREXEC" -v --keep-groups 10001:10001 "${STATUS[@]}"
+expect_ran "without --keep-groups they are dropped" "Groups: 10001" -- \
+	"${KG[@]}" "$NREXEC" 10001:10001 "${STATUS[@]}"
+out=$("${KG[@]}" "$NREXEC" --print --keep-groups --group-add 5000 10001:10001)
+[[ $out == *$'groups=10001,2000,3000,5000\nkept_groups=2000,3000'* ]] && ok "--print names them" ||
+	not_ok "--print names the kept groups" "$out"
+
+# --- --writable -------------------------------------------------------------------
+mkdir -m 755 "$tmp/ro"; mkdir -m 2775 "$tmp/g2000"; chgrp 2000 "$tmp/g2000"
+expect_ran "--writable on a writable directory: runs" "Uid: 10001 10001 10001 10001" -- \
+	infix "$NREXEC" --writable "$tmp/w" --writable "$tmp/g2000" app "${STATUS[@]}"
+expect_fail "--writable on root's 0755 directory: 125 naming owner, group, mode, identity" \
+	"--writable '$tmp/ro': not writable by uid 10001 gid 10001 groups 2000,2001,10001" \
+	"(owner 0, group 0, mode 0755)" -- infix "$NREXEC" --writable "$tmp/ro" app "${TOUCH[@]}"
+expect_fail "--writable on a missing path: 125" "No such file" -- \
+	infix "$NREXEC" --writable "$tmp/missing" app "${TOUCH[@]}"
+
+# --- non-root starts: --chown becomes a write check, --cap-keep a warning ----
+AS10001=("$SETPRIV" --reuid=10001 --regid=10001 --groups=2000)
+out=$(infix "${AS10001[@]}" "$NREXEC" -v --chown "$tmp/g2000" 10001:10001 "$BB" touch "$tmp/g2000/f" 2>&1); code=$?
+if [ $code = 0 ] && [ -e "$tmp/g2000/f" ] && [[ $out == *"writable: '$tmp/g2000'"* || $out == *"writable: $tmp/g2000"* ]]; then
+	ok "--user 10001:10001 --group-add 2000, --chown on a root:2000 2775 volume: checked, runs"
+else not_ok "non-root --chown on a group-writable volume" "exit $code: $out"; fi
+expect_fail "... on root's 0755 directory: 125 naming owner, group, mode and identity" \
+	"--chown '$tmp/ro': not writable by uid 10001 gid 10001 groups 2000" "(owner 0, group 0, mode 0755)" \
+	"not started as root" -- infix "${AS10001[@]}" "$NREXEC" --chown "$tmp/ro" 10001:10001 "${TOUCH[@]}"
+out=$(infix "${AS10001[@]}" "$NREXEC" --chown "$tmp/g2000" 10001:10001 2>&1); code=$?
+[ $code = 0 ] && ok "... and without COMMAND: the check alone, exit 0" || not_ok "non-root --chown without COMMAND" "exit $code: $out"
+out=$(infix "$SETPRIV" --reuid=33 --regid=33 --clear-groups "$NREXEC" --cap-keep net_bind_service 33:33 \
+	"$BB" grep -E '^(CapAmb|CapEff)' /proc/self/status 2>&1); code=$?
+if [ $code = 0 ] && [[ $out == *"--cap-keep net_bind_service: not held"* ]] &&
+	[ "$(printf '%s\n' "$out" | grep -c 0000000000000000)" = 2 ]; then
+	ok "--user 33:33 with --cap-keep baked in: one line on stderr, runs without it"
+else not_ok "--user 33:33 with --cap-keep: a warning, not an error" "exit $code: $out"; fi
+
+# --- --as-started (OpenShift's arbitrary uid) ---------------------------------------
+mkdir -m 2775 "$tmp/g0"
+ARB=("$SETPRIV" --reuid=1000650000 --regid=0 --clear-groups)
+expect_ran "--as-started: runs as 1000650000:0, every capability gone, NNP, --chown checked" \
+	"Uid: 1000650000 1000650000 1000650000 1000650000" "Gid: 0 0 0 0" "${EMPTY[@]}" "NoNewPrivs: 1" -- \
+	infix "${ARB[@]}" "$NREXEC" --as-started --chown "$tmp/g0" 10001:10001 "${STATUS[@]}"
+expect_fail "--as-started with a --chown it cannot write: 125" "--chown '$tmp/ro'" "uid 1000650000 gid 0" -- \
+	infix "${ARB[@]}" "$NREXEC" --as-started --chown "$tmp/ro" 10001:10001 "${TOUCH[@]}"
+expect_fail "without --as-started: today's refusal, naming both and the option" \
+	"started as uid 1000650000 gid 0" "uid 10001 gid 10001" "--as-started" -- \
+	infix "${ARB[@]}" "$NREXEC" --chown "$tmp/g0" 10001:10001 "${TOUCH[@]}"
+out=$(infix "${ARB[@]}" env HOME=/opt/app "$NREXEC" --as-started 10001 "$BB" sh -c 'echo $HOME')
+[ "$out" = /opt/app ] && ok "--as-started leaves HOME alone" || not_ok "--as-started leaves HOME alone" "$out"
+
 echo "# $pass passed, $fail failed"
 [ $fail = 0 ]

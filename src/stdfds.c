@@ -1,0 +1,49 @@
+#include "stdfds.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* Unix98 pseudo-terminal slaves: majors 136-143. Docker, Podman and runc
+ * bind-mount the container's terminal (-t) over /dev/console; a terminal
+ * that is not the console is someone else's and is never given away. */
+static int is_container_tty(const struct stat *st)
+{
+	struct stat con;
+
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) >= 136 &&
+	       major(st->st_rdev) <= 143 && stat("/dev/console", &con) == 0 &&
+	       S_ISCHR(con.st_mode) && con.st_rdev == st->st_rdev;
+}
+
+void stdfds_give(uint32_t uid, uint32_t gid, struct sbuf *log)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+		int tty, r;
+
+		if (fstat(fd, &st) < 0)
+			continue;
+		tty = is_container_tty(&st);
+		if (!S_ISFIFO(st.st_mode) && !tty)
+			continue;
+		if (st.st_uid == uid && (tty || st.st_gid == gid))
+			continue;
+		r = fchown(fd, uid, tty ? (gid_t)-1 : gid);
+		if (!log)
+			continue;
+		sbuf_str(log, "nrexec: fd ");
+		sbuf_u64(log, (uint64_t)fd);
+		sbuf_str(log, tty ? " (the container's terminal)" : " (a pipe)");
+		if (r == 0) {
+			sbuf_str(log, " given to uid ");
+			sbuf_u64(log, uid);
+		} else {
+			sbuf_str(log, " left as it is: ");
+			sbuf_errno(log, errno);
+		}
+		sbuf_chr(log, '\n');
+		sbuf_flush(log);
+	}
+}

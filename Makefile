@@ -97,4 +97,6 @@ bench: $(B)/nrexec $(B)/musl/nrexec
 	$(BENCHBINS) bash tests/bench/startup.sh --update
 	$(BENCHBINS) bash tests/bench/size.sh --update
 	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/bench/chown.sh --update
+	$(BENCHBINS) bash tests/bench/init.sh --update
+	bash tests/bench/charts.sh --update
 	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/bench/ttyguard.sh --update

@@ -515,7 +515,8 @@ s_unmapped_uid() {
 	expect_rc 125
 	expect_one_msg
 	expect_no_out SHOULD-NOT-RUN
-	expect_err '^nrexec: .*uid 70000 is not mapped in this user namespace'
+	# the message README quotes
+	expect_err '^nrexec: setresuid: uid 70000 is not mapped in this user namespace \(see /proc/self/uid_map\)$'
 	prun localhost/myapp /nrexec 10001:70000 /bin/echo SHOULD-NOT-RUN
 	expect_rc 125
 	expect_one_msg

@@ -24,7 +24,8 @@ LDSTATIC := -static -Wl,-z,relro,-z,now -Wl,--gc-sections -Wl,--wrap=asprintf
 
 # src/malloc.c replaces musl's malloc in the musl build only (see there)
 MUSLONLY := src/malloc.c
-SRCS     := $(filter-out $(MUSLONLY),$(wildcard src/*.c))
+SRCS     := $(filter-out $(MUSLONLY),$(wildcard src/*.c src/volume/*.c))
+HDRS     := $(wildcard src/*.h src/volume/*.h)
 LIBSRCS  := $(filter-out src/main.c,$(SRCS))
 CAPNG_A  := $(firstword $(wildcard /usr/lib/*/libcap-ng.a) /usr/lib/libcap-ng.a)
 
@@ -36,7 +37,8 @@ MUSLCAPNG:= $(B)/musl-capng
 .PHONY: all static demo test unit unit-tsan integration integration-musl faults size fuzz fuzz-short e2e e2e-init e2e-images e2e-podman check bench install clean
 all: $(B)/nrexec
 
-$(B)/glibc/%.o: src/%.c $(wildcard src/*.h) Makefile | $(B)/glibc
+$(B)/glibc/%.o: src/%.c $(HDRS) Makefile
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # Debian's libcap-ng.a also holds capng_change_id (initgroups/getpwuid):
@@ -46,7 +48,7 @@ $(B)/nrexec: $(GOBJS) | $(B)
 	$(CC) $(CFLAGS) $(LDSTATIC) $(GOBJS) $(CAPNG_A) -o $@ 2>$(B)/link.log || { cat $(B)/link.log; exit 1; }
 	strip $@
 
-$(B)/glibc $(B)/musl $(B)/unit $(B):
+$(B)/unit $(B):
 	mkdir -p $@
 
 # musl build: musl-gcc, libcap-ng compiled from Debian's source package
@@ -54,7 +56,8 @@ static: $(B)/musl/nrexec
 $(MUSLCAPNG)/lib/libcap-ng.a: src/build/libcap-ng-musl.sh
 	sh src/build/libcap-ng-musl.sh $(MUSLCAPNG)
 
-$(B)/musl/%.o: src/%.c $(wildcard src/*.h) Makefile $(MUSLCAPNG)/lib/libcap-ng.a | $(B)/musl
+$(B)/musl/%.o: src/%.c $(HDRS) Makefile $(MUSLCAPNG)/lib/libcap-ng.a
+	@mkdir -p $(@D)
 	musl-gcc $(CPPFLAGS) $(CFLAGS) -isystem $(MUSLCAPNG)/kinc -I$(MUSLCAPNG)/include -c $< -o $@
 
 # noseparate-code: rodata shares the code segment instead of being padded

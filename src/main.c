@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "caps.h"
+#include "cpubudget.h"
 #include "execcmd.h"
 #include "init.h"
 #include "idnum.h"
@@ -263,9 +264,16 @@ static int fix_volumes(struct run *r)
 		sbuf_str(&r->err, "out of memory");
 		return -1;
 	}
-	rc = volume_chown(r->o.chown, r->o.n_chown, r->id.uid, r->id.gid,
-			  r->o.chown_if_root_mismatch ? VOL_IF_ROOT_MISMATCH : 0,
-			  st, &r->err);
+	struct vol_request rq = {
+		.paths = r->o.chown,
+		.npaths = r->o.n_chown,
+		.uid = r->id.uid,
+		.gid = r->id.gid,
+		.flags = r->o.chown_if_root_mismatch ? VOL_IF_ROOT_MISMATCH : 0,
+		.walkers = cpubudget_cpus(VOL_WALKERS),
+		.spawn_after = VOL_SPAWN_AFTER,
+	};
+	rc = volume_chown(&rq, st, &r->err);
 	for (size_t i = 0; rc == 0 && i < r->o.n_chown; i++) {
 		if (r->o.verbose) {
 			log_chown(r, r->o.chown[i], &st[i]);

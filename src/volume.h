@@ -1,5 +1,6 @@
 /* The safe ownership walk behind --chown: give declared volume paths to the
  * target user before the drop, without following what was planted in them.
+ * The code lives in src/volume/ (see its private header for the rooms).
  */
 #ifndef NREXEC_VOLUME_H
 #define NREXEC_VOLUME_H
@@ -11,6 +12,30 @@
 /* Skip a PATH whose own owner is already uid:gid (Kubernetes
  * fsGroupChangePolicy: OnRootMismatch). */
 enum { VOL_IF_ROOT_MISMATCH = 1u };
+
+/* Most walkers one PATH may have (the caller's thread and its helpers). */
+#define VOL_THREADS_CAP 8
+/* What main asks for: walkers beyond 4 gained nothing measurable on
+ * tests/bench/chown.sh (see BENCHMARKS.md). */
+#define VOL_WALKERS 4
+/* Entries of a PATH seen before helpers start: a small tree is walked
+ * faster by one thread than threads can be started. */
+#define VOL_SPAWN_AFTER 2048ul
+
+struct vol_request {
+	const char *const *paths; /* npaths PATHs, each resolved once */
+	size_t npaths;
+	uid_t uid;                /* the new owner */
+	gid_t gid;
+	unsigned flags;           /* VOL_IF_ROOT_MISMATCH */
+	/* Big trees are walked by several threads: once spawn_after entries of
+	 * a PATH were seen, helpers start (up to walkers in all, at most
+	 * VOL_THREADS_CAP, fewer if RLIMIT_NOFILE is low) and take directories
+	 * the walkers find. All are joined before volume_chown returns. 0 or 1
+	 * walkers: one thread walks. */
+	unsigned walkers;
+	unsigned long spawn_after;
+};
 
 struct vol_stats {
 	unsigned long long seen;          /* entries examined, PATH included */
@@ -25,17 +50,10 @@ struct vol_stats {
 	int walk_skipped;                 /* ... and VOL_IF_ROOT_MISMATCH skipped it */
 };
 
-/* Big trees are walked by several threads: once vol_spawn_after entries
- * of a PATH were seen, helpers start (one per CPU the process may run on,
- * at most vol_threads_max, never more than VOL_THREADS_CAP, fewer if
- * RLIMIT_NOFILE is low) and take directories the walkers find. All are
- * joined before volume_chown returns. Tests lower vol_spawn_after. */
-#define VOL_THREADS_CAP 8
-extern unsigned vol_threads_max;
-extern unsigned long vol_spawn_after;
-
-/* Give every path in paths[0..n) and everything below it to uid:gid.
- * stats has n entries. Returns 0, or -1 with a one-line message (no "nrexec: " prefix, no newline) in err. */
-int volume_chown(const char *const *paths, size_t n, uid_t uid, gid_t gid, unsigned flags, struct vol_stats *stats, struct sbuf *err);
+/* Give every path in rq->paths and everything below it to rq->uid:gid.
+ * stats has rq->npaths entries. Returns 0, or -1 with a one-line message
+ * (no "nrexec: " prefix, no newline) in err. The process has one thread
+ * again when it returns. */
+int volume_chown(const struct vol_request *rq, struct vol_stats *stats, struct sbuf *err);
 
 #endif

@@ -15,7 +15,7 @@ SAN       ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNITBASE  := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -Isrc -Itests/unit
 UNITFLAGS := $(UNITBASE) $(SAN)
 
-$(B)/unit/%: tests/unit/%.c tests/unit/wraps.c tests/unit/wraps.h $(LIBSRCS) $(wildcard src/*.h) | $(B)/unit
+$(B)/unit/%: tests/unit/%.c tests/unit/wraps.c tests/unit/wraps.h $(LIBSRCS) $(HDRS) | $(B)/unit
 	$(CC) $(UNITFLAGS) $< tests/unit/wraps.c $(LIBSRCS) $(WRAPFLAGS) $(EXTRA_WRAP) \
 	    $(CAPNG_A) -lcmocka -o $@
 
@@ -34,7 +34,7 @@ unit: $(UNIT_BINS) $(B)/unit/musl_malloc
 # The --chown walk runs helper threads: its unit tests once more under
 # ThreadSanitizer (data races, lock order), which cannot share a binary
 # with ASan. Any report fails the run.
-$(B)/unit/tsan/test_volume: tests/unit/test_volume.c tests/unit/wraps.c tests/unit/wraps.h $(LIBSRCS) $(wildcard src/*.h)
+$(B)/unit/tsan/test_volume: tests/unit/test_volume.c tests/unit/wraps.c tests/unit/wraps.h $(LIBSRCS) $(HDRS)
 	mkdir -p $(@D)
 	$(CC) $(UNITBASE) -fsanitize=thread $< tests/unit/wraps.c $(LIBSRCS) $(WRAPFLAGS) \
 	    -Wl,--wrap=fchownat -Wl,--wrap=syscall -Wl,--wrap=clock_gettime -Wl,--wrap=openat \

@@ -34,7 +34,7 @@ case $SECONDS_EACH in '' | *[!0-9]*)
 esac
 command -v "$CLANG" >/dev/null || { echo "fuzz.sh: $CLANG not found" >&2; exit 2; }
 
-# What each harness links (no main.c, privdrop.c, volume.c, caps.c).
+# What each harness links (no main.c, privdrop.c, volume/, caps.c).
 declare -A SRCS=(
 	[spec]="src/spec.c src/idnum.c"
 	[passwd]="src/userdb.c src/idnum.c"

@@ -239,7 +239,7 @@ case_refuse_root() {
 }
 
 # pad DIR: 60 directories of 40 files below DIR (2,460 entries), so the walk
-# is big enough for helper threads (vol_spawn_after in src/volume.c).
+# is big enough for helper threads (VOL_SPAWN_AFTER in src/volume.h).
 pad() {
 	local d
 	for d in $(seq -w 1 60); do
@@ -283,7 +283,7 @@ case_wide_tree() {
 
 # ---- races: the target user keeps swapping things in the tree ----
 # (in a directory that only root can write nobody else can swap a name, and
-# nrexec changes entries there by name; see is_sealed in src/volume.c)
+# nrexec changes entries there by name; see is_sealed in src/volume/walk.c)
 
 build_racer() {
 	cat >"$WORK/racer.c" <<'EOF'

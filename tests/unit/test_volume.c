@@ -1,8 +1,8 @@
-/* Unit tests for src/volume.c on real trees, as root.
+/* Unit tests for src/volume/ (the --chown walk) on real trees, as root.
  *
  * Build (see the Makefile's test target):
  *   cc -std=c11 -D_GNU_SOURCE ... -Isrc tests/unit/test_volume.c \
- *      src/volume.c src/sbuf.c -Wl,--wrap=fchownat,--wrap=syscall,--wrap=clock_gettime,--wrap=openat -lcmocka
+ *      src/volume/*.c src/sbuf.c -Wl,--wrap=fchownat,--wrap=syscall,--wrap=clock_gettime,--wrap=openat -lcmocka
  *
  * fchownat is wrapped to count the changes the walk makes and to inject
  * failures; syscall is wrapped to refuse statx (the pre-4.11 fallback);
@@ -10,6 +10,7 @@
  * The process moves into its own mount namespace so that bind mounts made
  * by the tests never leak to the machine.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -117,7 +118,7 @@ int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 	return __real_clock_gettime(id, ts);
 }
 
-/* volume.c makes three raw system calls: statx (5 arguments), futex (6)
+/* The walk makes three raw system calls: statx (5 arguments), futex (6)
  * and getdents64 (3). Only those are forwarded, with exactly their
  * arguments. */
 long __wrap_syscall(long n, ...)
@@ -147,7 +148,7 @@ long __wrap_syscall(long n, ...)
 		return __real_syscall(n, a0, a1, a2, a3, a4, a5);
 	if (n == SYS_getdents64)
 		return __real_syscall(n, a0, a1, a2);
-	fail_msg("unexpected syscall %ld from volume.c", n);
+	fail_msg("unexpected syscall %ld from src/volume/", n);
 	return -1;
 }
 
@@ -225,7 +226,7 @@ static void mksock(const char *rel)
 	close(fd);
 }
 
-/* Links made a moment ago are refused as "fresh" (see volume.c,
+/* Links made a moment ago are refused as "fresh" (see links.c,
  * ctime_settled): let the coarse clock move on, as it has for any volume
  * prepared before the container starts. */
 static void next_tick(void)
@@ -286,13 +287,29 @@ static void scan(const char *rel, int mode)
 	assert_int_equal(nftw(p, tree_cb, 16, FTW_PHYS | FTW_MOUNT), 0);
 }
 
+/* How the walks of the current test run: what main asks for (setup), or
+ * helper threads from the first entry on (setup_threaded). */
+static unsigned walkers;
+static unsigned long spawn_after;
+
+static int chown_paths(const char *const *paths, size_t n, unsigned flags,
+		       struct vol_stats *st, struct sbuf *err)
+{
+	struct vol_request rq = {
+		.paths = paths, .npaths = n, .uid = UID, .gid = GID, .flags = flags,
+		.walkers = walkers, .spawn_after = spawn_after,
+	};
+
+	return volume_chown(&rq, st, err);
+}
+
 static int run1(const char *rel, unsigned flags, struct vol_stats *st, struct sbuf *err)
 {
 	char p[PATH_MAX];
 	const char *paths[1] = { p };
 
 	at(p, rel);
-	return volume_chown(paths, 1, UID, GID, flags, st, err);
+	return chown_paths(paths, 1, flags, st, err);
 }
 
 static int setup(void **state)
@@ -311,6 +328,8 @@ static int setup(void **state)
 	dotdot_mode = 0;
 	dotdot_calls = 0;
 	opath_calls = 0;
+	walkers = VOL_WALKERS;
+	spawn_after = VOL_SPAWN_AFTER;
 	return 0;
 }
 
@@ -593,7 +612,7 @@ static void test_hardlink_overlapping_paths(void **state)
 	mkh("etc/shadow", "t/sub/innocent");
 	at(p0, "t");
 	at(p1, "t/sub");
-	assert_int_equal(volume_chown(paths, 2, UID, GID, 0, st, &err), 0);
+	assert_int_equal(chown_paths(paths, 2, 0, st, &err), 0);
 	assert_owner("etc/shadow", 0, 0);
 	/* each walk met the link once and reports it */
 	assert_int_equal(st[0].skipped_links, 1);
@@ -601,7 +620,7 @@ static void test_hardlink_overlapping_paths(void **state)
 	/* the same again with PATH named through a symlink and a trailing / */
 	mkl("t/sub", "alias");
 	at(p1, "alias/");
-	assert_int_equal(volume_chown(paths, 2, UID, GID, 0, st, &err), 0);
+	assert_int_equal(chown_paths(paths, 2, 0, st, &err), 0);
 	assert_owner("etc/shadow", 0, 0);
 }
 
@@ -620,10 +639,10 @@ static void test_hardlinks_across_paths(void **state)
 	next_tick();
 	at(p0, "v1");
 	at(p1, "v2");
-	assert_int_equal(volume_chown(paths, 1, UID, GID, 0, st, &err), 0);
+	assert_int_equal(chown_paths(paths, 1, 0, st, &err), 0);
 	assert_int_equal(st[0].skipped_links, 1);
 	assert_owner("v1/shared", 0, 0);
-	assert_int_equal(volume_chown(paths, 2, UID, GID, 0, st, &err), 0);
+	assert_int_equal(chown_paths(paths, 2, 0, st, &err), 0);
 	assert_int_equal(st[0].skipped_links + st[1].skipped_links, 0);
 	assert_int_equal(st[0].changed + st[1].changed, 2); /* v1 was changed by the first call */
 	assert_owner("v2/shared", UID, GID);
@@ -806,13 +825,13 @@ static void test_missing_path(void **state)
 	mkd("t", 0755);
 	at(p0, "t");
 	at(p1, "nope");
-	assert_int_equal(volume_chown(paths, 2, UID, GID, 0, st, &err), -1);
+	assert_int_equal(chown_paths(paths, 2, 0, st, &err), -1);
 	snprintf(want, sizeof(want), "chown '%s': cannot open: No such file or directory", p1);
 	assert_string_equal(sbuf_cstr(&err), want);
 	assert_owner("t", 0, 0); /* nothing changed before every PATH was found */
 	mkl("nowhere", "dangling");
 	at(p1, "dangling");
-	assert_int_equal(volume_chown(paths, 2, UID, GID, 0, st, &err), -1);
+	assert_int_equal(chown_paths(paths, 2, 0, st, &err), -1);
 	assert_int_equal(chown_calls, 0);
 }
 
@@ -844,7 +863,7 @@ static void test_refuses_root_directory(void **state)
 
 	(void)state;
 	fake_chown = FAKE_EPERM; /* even if the refusal broke, nothing changes */
-	assert_int_equal(volume_chown(paths, 1, UID, GID, 0, &st, &err), -1);
+	assert_int_equal(chown_paths(paths, 1, 0, &st, &err), -1);
 	assert_string_equal(sbuf_cstr(&err), "chown '/': refusing to give away the root directory");
 	assert_int_equal(chown_calls, 0);
 }
@@ -1155,27 +1174,61 @@ static void test_empty_list(void **state)
 	ERRBUF;
 
 	(void)state;
-	assert_int_equal(volume_chown(NULL, 0, UID, GID, 0, NULL, &err), 0);
+	assert_int_equal(chown_paths(NULL, 0, 0, NULL, &err), 0);
 }
 
 /* ---- several walkers (the tables below run most tests both ways) ---- */
 
-static unsigned long spawn_after_default;
-
 static int setup_threaded(void **state)
 {
-	vol_spawn_after = 0; /* helpers from the first entry on */
-	vol_threads_max = VOL_THREADS_CAP;
-	return setup(state);
-}
+	int rc = setup(state);
 
-static int teardown_threaded(void **state)
-{
-	vol_spawn_after = spawn_after_default;
-	return teardown(state);
+	spawn_after = 0; /* helpers from the first entry on */
+	walkers = VOL_THREADS_CAP;
+	return rc;
 }
 
 #define NDIRS 200
+
+static int count_tasks(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* ThreadSanitizer's runtime starts a thread of its own with the first
+ * pthread_create; called after a walk that started helpers. */
+#if defined(__SANITIZE_THREAD__)
+#define RUNTIME_THREADS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RUNTIME_THREADS 1
+#endif
+#endif
+#ifndef RUNTIME_THREADS
+#define RUNTIME_THREADS 0
+#endif
+
+/* privdrop.h: the process MUST have a single thread when ids change, and
+ * main calls privdrop_apply right after volume_chown. A joined thread may
+ * still be listed for the moment the kernel takes to release it after it
+ * woke its joiner, so a second look is allowed; a helper left running is
+ * still there a second later. */
+static void assert_one_thread(void)
+{
+	int tries;
+
+	for (tries = 0; tries < 1000 && count_tasks() > 1 + RUNTIME_THREADS; tries++)
+		usleep(1000);
+	assert_int_equal(count_tasks(), 1 + RUNTIME_THREADS);
+}
 
 /* A tree big enough that directories are handed between walkers, with the
  * hard links of one file in two directories far apart (likely walked by
@@ -1228,10 +1281,12 @@ static void test_wide_tree(void **state)
 	assert_owner("t/d199/s/twin", UID, GID);
 	assert_owner("t/d020/s/out", UID, GID);
 	assert_owner("t", UID, GID);
-	if (vol_spawn_after == 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+	if (spawn_after == 0) {
 		assert_true(st.threads > 1);
-		assert_true(st.tasks > 0);
+		if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+			assert_true(st.tasks > 0);
 	}
+	assert_one_thread();
 	assert_int_equal(run1("t", 0, &st, &err), 0);
 	assert_int_equal(st.changed, 0);
 }
@@ -1262,6 +1317,7 @@ static void test_wide_tree_error_path(void **state)
 	p[end - e - 7] = '\0';
 	assert_true(access(p, F_OK) == 0 || errno != ENOENT);
 	assert_owner("t", 0, 0);
+	assert_one_thread(); /* a failed walk joins its helpers too */
 }
 
 static void enter_mount_namespace(void)
@@ -1317,7 +1373,7 @@ int main(void)
 	 * its fd, so ".." is never needed there) and the 10,000-deep chain
 	 * (the same walk, ~2 s more). */
 	const struct CMUnitTest threaded[] = {
-		BOTH_WAYS(setup_threaded, teardown_threaded)
+		BOTH_WAYS(setup_threaded, teardown)
 	};
 
 	if (geteuid() != 0) {
@@ -1325,7 +1381,6 @@ int main(void)
 		return 0;
 	}
 	enter_mount_namespace();
-	spawn_after_default = vol_spawn_after;
 	return cmocka_run_group_tests_name("single walker", tests, NULL, NULL) |
 	       cmocka_run_group_tests_name("helper threads", threaded, NULL, NULL);
 }

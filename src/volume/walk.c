@@ -1,0 +1,731 @@
+/* The --chown walk. It runs as root over trees that the unprivileged target
+ * user, or anyone who ever wrote to the volume, controls.
+ *
+ * Security contract. This file MUST:
+ *  - resolve each PATH once (the image author's symlinks are followed) and
+ *    never resolve a path string again: every later look-up is one name
+ *    relative to a directory fd it holds;
+ *  - never follow a symlink below PATH (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW):
+ *    a link is itself given away, its target is not touched;
+ *  - change an object only through an fd whose identity (st_dev, st_ino,
+ *    mount) it checked after opening it, so that a swap between look-up and
+ *    change is noticed, never obeyed; or, by name, in a directory whose
+ *    names only root can change (root-owned, no group/other write bit);
+ *  - neither enter nor change anything on another mount than PATH's, judged
+ *    by mount id (a bind mount from the same filesystem shares st_dev);
+ *  - never give away a character or block device below PATH;
+ *  - give away a non-directory with several links only if every link was
+ *    found inside the walked trees, at distinct places, while the inode did
+ *    not change;
+ *  - not write to an entry already owned by uid:gid (no ctime change, no
+ *    overlayfs copy-up);
+ *  - re-open a closed ancestor only from a held fd ("..", or a name going
+ *    down), checked against the st_dev/st_ino recorded on the way in;
+ *  - fail with the entry's name when a needed change fails: never skip it
+ *    silently;
+ *  - use memory in proportion to depth (not width) and a bounded number of
+ *    fds, all close-on-exec.
+ */
+#include "volume_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Attempts at an entry that keeps changing type or identity under us. */
+#define MAX_TRIES 8
+
+/* The kernel's struct statx (uapi, fixed ABI). Declared here because
+ * musl-gcc sees no kernel headers and musl 1.2.3 has no statx(). */
+struct kstatx_ts {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t reserved;
+};
+struct kstatx {
+	uint32_t mask, blksize;
+	uint64_t attributes;
+	uint32_t nlink, uid, gid;
+	uint16_t mode, spare0;
+	uint64_t ino, size, blocks, attributes_mask;
+	struct kstatx_ts atime, btime, ctime, mtime;
+	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+	uint64_t mnt_id;
+	uint64_t spare[13];
+};
+_Static_assert(sizeof(struct kstatx) == 256, "struct statx is 256 bytes");
+#define KSTATX_WANT 0x19fu /* type, mode, nlink, uid, gid, ctime, ino */
+#define KSTATX_MNT_ID 0x1000u
+
+/* The getdents64 record header (linux_dirent64). */
+struct kdirent {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+};
+#define KDIRENT_NAME 19 /* offsetof(linux_dirent64, d_name) */
+
+int vol_grow(void *pp, size_t *cap, size_t need, size_t elem)
+{
+	void **p = pp;
+	size_t ncap = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			return -1;
+		ncap *= 2;
+	}
+	q = realloc(*p, ncap * elem);
+	if (q == NULL)
+		return -1;
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+/* Append a NUL-terminated copy of s to an arena; returns its offset. */
+int vol_arena_add(char **a, size_t *len, size_t *cap, const char *s, size_t *at)
+{
+	size_t n = strlen(s) + 1;
+
+	if (n > SIZE_MAX - *len || vol_grow(a, cap, *len + n, 1) < 0)
+		return -1;
+	memcpy(*a + *len, s, n);
+	*at = *len;
+	*len += n;
+	return 0;
+}
+
+static void obj_from_statx(struct obj *o, const struct kstatx *x)
+{
+	o->dev = makedev(x->dev_major, x->dev_minor);
+	o->ino = (ino_t)x->ino;
+	o->mnt = x->mnt_id;
+	o->has_mnt = (x->mask & KSTATX_MNT_ID) != 0;
+	o->ctsec = x->ctime.tv_sec;
+	o->ctnsec = x->ctime.tv_nsec;
+	o->nlink = x->nlink;
+	o->mode = x->mode;
+	o->uid = x->uid;
+	o->gid = x->gid;
+}
+
+static void obj_from_stat(struct obj *o, const struct stat *st)
+{
+	memset(o, 0, sizeof(*o));
+	o->dev = st->st_dev;
+	o->ino = st->st_ino;
+	o->ctsec = (int64_t)st->st_ctim.tv_sec;
+	o->ctnsec = (uint32_t)st->st_ctim.tv_nsec;
+	o->nlink = (uint32_t)st->st_nlink;
+	o->mode = st->st_mode;
+	o->uid = st->st_uid;
+	o->gid = st->st_gid;
+}
+
+/* statx for the mount id; fstatat (and st_dev for the mount test) where the
+ * kernel predates statx (< 4.11) or an old seccomp profile refuses it. */
+int vol_stat_at(struct walker *w, int dirfd, const char *name, int flags, struct obj *o)
+{
+	struct stat st;
+
+	flags |= AT_NO_AUTOMOUNT; /* never trigger an automount below PATH */
+	if (!w->no_statx) {
+		struct kstatx x;
+
+		if (syscall(SYS_statx, dirfd, name, flags, KSTATX_WANT | KSTATX_MNT_ID, &x) == 0) {
+			obj_from_statx(o, &x);
+			return 0;
+		}
+		if (errno != ENOSYS && errno != EPERM)
+			return -1;
+		w->no_statx = 1;
+	}
+	if (fstatat(dirfd, name, &st, flags) < 0)
+		return -1;
+	obj_from_stat(o, &st);
+	return 0;
+}
+
+int vol_stat_fd(struct walker *w, int fd, struct obj *o)
+{
+	return vol_stat_at(w, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, o);
+}
+
+/* Creating, removing or renaming a name needs write permission on the
+ * directory; with a POSIX ACL the group bits are its mask, so a root-owned
+ * directory without group/other write bits lets no one else swap a name
+ * between our look-up and our change. */
+static int is_sealed(const struct obj *dir)
+{
+	return dir->uid == 0 && (dir->mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* fchownat on the fd itself: works for O_PATH fds of any type, and on a
+ * symlink's O_PATH fd it changes the link, not its target. */
+int vol_give(struct walker *w, int fd, size_t path)
+{
+	if (fchownat(fd, "", w->rq->uid, w->rq->gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	w->stats[path].changed++;
+	return 0;
+}
+
+/* after_slash: the text so far ends in '/' (a PATH given as "dir/") */
+void vol_put_name(struct sbuf *e, int after_slash, const char *name)
+{
+	if (!after_slash)
+		sbuf_chr(e, '/');
+	sbuf_quoted(e, name);
+}
+
+/* For the message only: PATH and the names walked to reach the entry (for
+ * a task, the names that led its finder there come first). */
+static void put_walk_path(struct walker *w, const char *name)
+{
+	int slash;
+	size_t i;
+
+	if (w->base_node != NO_NODE) {
+		slash = vol_put_chain(w, w->base_node);
+	} else {
+		const char *path = w->rq->paths[w->cur];
+		size_t n = strlen(path);
+
+		sbuf_quoted(w->err, path);
+		slash = n > 0 && path[n - 1] == '/';
+	}
+	for (i = 1; i < w->depth; i++) {
+		vol_put_name(w->err, slash, w->names + w->fr[i].name);
+		slash = 0;
+	}
+	if (name != NULL)
+		vol_put_name(w->err, slash, name);
+}
+
+void vol_put_cause(struct walker *w, const char *what, int err)
+{
+	sbuf_str(w->err, "': ");
+	sbuf_str(w->err, what);
+	if (err == 0)
+		return;
+	sbuf_str(w->err, ": ");
+	sbuf_errno(w->err, err);
+	if (err == EPERM && geteuid() != 0)
+		sbuf_str(w->err, " (not running as root)");
+}
+
+/* Report a failure at `name` in the current directory (NULL: the directory
+ * itself). Always returns -1. */
+int vol_fail(struct walker *w, const char *name, const char *what, int err)
+{
+	sbuf_reset(w->err);
+	sbuf_str(w->err, "chown '");
+	put_walk_path(w, name);
+	vol_put_cause(w, what, err);
+	return -1;
+}
+
+static int fail_nomem(struct walker *w)
+{
+	return vol_fail(w, NULL, "out of memory", ENOMEM);
+}
+
+static int push_dir(struct walker *w, const char *name, int fd, const struct obj *o)
+{
+	struct frame *f;
+	size_t at = 0;
+
+	if (vol_grow(&w->fr, &w->frcap, w->depth + 1, sizeof(*w->fr)) < 0 ||
+	    vol_arena_add(&w->names, &w->nlen, &w->ncap, name, &at) < 0) {
+		close(fd);
+		return fail_nomem(w);
+	}
+	if (w->depth > 0)
+		top(w)->moved = 1; /* the child's listing reuses the buffer */
+	w->blen = w->bpos = 0;
+	f = &w->fr[w->depth++];
+	f->name = at;
+	f->fd = fd;
+	f->moved = 0;
+	f->off = 0;
+	f->node = NO_NODE;
+	f->o = *o;
+	f->expect_change = !owned(w, o); /* a root-owned directory, root-owned files */
+	f->sealed = is_sealed(o);
+	if (w->depth - 1 > FD_WINDOW) {
+		struct frame *old = &w->fr[w->depth - 1 - FD_WINDOW];
+
+		if (old->fd >= 0) {
+			close(old->fd);
+			old->fd = -1;
+		}
+	}
+	return 0;
+}
+
+int vol_open_dir_verified(struct walker *w, int dirfd, const char *name, const struct obj *want)
+{
+	struct obj now;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (vol_stat_fd(w, fd, &now) < 0 || !same_obj(&now, want)) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+/* Fallback when ".." is not the recorded parent (the directory was moved
+ * meanwhile): go down again, name by name, from the nearest held fd. */
+static int reopen_by_names(struct walker *w, size_t k)
+{
+	size_t j = k;
+	int fd;
+
+	while (w->fr[j].fd < 0)
+		j--; /* the root frame always holds its fd */
+	fd = w->fr[j].fd;
+	while (++j <= k) {
+		int next = vol_open_dir_verified(w, fd, w->names + w->fr[j].name, &w->fr[j].o);
+
+		if (fd != w->fr[j - 1].fd)
+			close(fd);
+		if (next < 0)
+			return -1;
+		fd = next;
+	}
+	w->fr[k].fd = fd;
+	return 0;
+}
+
+/* The parent fell out of the fd window: re-open it through ".." of the
+ * child we hold, which must be the directory we recorded. */
+static int reopen_parent(struct walker *w)
+{
+	struct frame *child = top(w);
+	int fd = vol_open_dir_verified(w, child->fd, "..", &child[-1].o);
+
+	if (fd >= 0) {
+		child[-1].fd = fd;
+		return 0;
+	}
+	if (reopen_by_names(w, w->depth - 2) < 0)
+		return vol_fail(w, NULL, "directory moved during the walk", 0);
+	return 0;
+}
+
+/* Post-order: a directory is handed over after its contents, so a walk
+ * that fails leaves PATH itself unchanged and OnRootMismatch retries it. */
+static int leave_dir(struct walker *w)
+{
+	struct frame *f = top(w);
+
+	if (w->depth == 1) {
+		w->depth = 0; /* PATH itself is handled after every walk */
+		if (w->base_node == NO_NODE)
+			return 0;
+		w->depth = 1; /* a task's directory: like any other, below */
+		if (!owned(w, &f->o) && vol_give(w, f->fd, w->cur) < 0)
+			return vol_fail(w, NULL, "cannot change owner", errno);
+		close(f->fd);
+		w->depth = 0;
+		return 0;
+	}
+	if (!owned(w, &f->o) && vol_give(w, f->fd, w->cur) < 0)
+		return vol_fail(w, NULL, "cannot change owner", errno);
+	if (f[-1].fd < 0 && reopen_parent(w) < 0)
+		return -1;
+	close(f->fd);
+	w->nlen = f->name;
+	w->depth--;
+	w->blen = w->bpos = 0;
+	return 0;
+}
+
+static int is_dot(const char *s)
+{
+	return s[0] == '.' && (s[1] == '\0' || (s[1] == '.' && s[2] == '\0'));
+}
+
+static int refill(struct walker *w, struct frame *f)
+{
+	long n;
+
+	if (f->moved) {
+		if (lseek(f->fd, (off_t)f->off, SEEK_SET) < 0)
+			return vol_fail(w, NULL, "cannot resume listing", errno);
+		f->moved = 0;
+	}
+	n = syscall(SYS_getdents64, f->fd, w->buf, sizeof(w->buf));
+	if (n < 0)
+		return vol_fail(w, NULL, "cannot list directory", errno);
+	w->blen = (size_t)n;
+	w->bpos = 0;
+	return 0;
+}
+
+/* Next name in the top directory: 1 and *name set, 0 at the end, -1. */
+static int next_entry(struct walker *w, const char **name)
+{
+	struct frame *f = top(w);
+
+	for (;;) {
+		struct kdirent d;
+
+		if (w->bpos >= w->blen) {
+			if (refill(w, f) < 0)
+				return -1;
+			if (w->blen == 0)
+				return 0;
+		}
+		memcpy(&d, w->buf + w->bpos, sizeof(d));
+		*name = w->buf + w->bpos + KDIRENT_NAME;
+		w->bpos += d.reclen;
+		f->off = d.off;
+		if (!is_dot(*name))
+			return 1;
+	}
+}
+
+/* A device node planted in a volume (or a host bind mount holding a /dev)
+ * must not become the app's: /dev/sda would be the disk. */
+static int is_device(const struct obj *o)
+{
+	return S_ISCHR(o->mode) || S_ISBLK(o->mode);
+}
+
+/* A non-directory: change it through an O_PATH fd, after checking the fd's
+ * object. want is what the look-up by name found, or NULL when that look-up
+ * was skipped (the fd's own statx then decides alone). RETRY sends the
+ * entry back to the careful path: it changed, or it is a directory, on
+ * another mount or has several links. */
+static int change_leaf(struct walker *w, const char *name, const struct obj *want)
+{
+	struct obj now;
+	int fd = openat(top(w)->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	int rc = DONE;
+
+	if (fd < 0)
+		return errno == ENOENT ? DONE : vol_fail(w, name, "cannot open", errno);
+	if (vol_stat_fd(w, fd, &now) < 0)
+		rc = vol_fail(w, name, "cannot inspect", errno);
+	else if ((want != NULL && !same_obj(want, &now)) || S_ISDIR(now.mode) ||
+		 now.nlink > 1 || is_device(&now) ||
+		 !same_mount(&w->roots[w->cur].o, &now))
+		rc = RETRY;
+	else if (owned(w, &now))
+		top(w)->expect_change = 0;
+	else if (vol_give(w, fd, w->cur) < 0)
+		rc = vol_fail(w, name, "cannot change owner", errno);
+	close(fd);
+	return rc;
+}
+
+static int visit_leaf(struct walker *w, const char *name, const struct obj *o)
+{
+	struct frame *dir = top(w);
+
+	if (is_device(o) && !owned(w, o)) {
+		w->stats[w->cur].skipped_devices++;
+		return DONE;
+	}
+	dir->expect_change = !owned(w, o);
+	if (owned(w, o))
+		return DONE;
+	if (o->nlink > 1)
+		return vol_note_link(w, name, o);
+	if (!dir->sealed)
+		return change_leaf(w, name, o);
+	/* the name still means what the look-up found: no fd needed */
+	if (fchownat(dir->fd, name, w->rq->uid, w->rq->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return vol_fail(w, name, "cannot change owner", errno);
+	w->stats[w->cur].changed++;
+	return DONE;
+}
+
+static int enter_dir(struct walker *w, const char *name, const struct obj *o)
+{
+	struct obj now;
+	int fd = openat(top(w)->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return DONE;
+		if (errno == ELOOP || errno == ENOTDIR)
+			return RETRY; /* no longer a directory */
+		return vol_fail(w, name, "cannot open directory", errno);
+	}
+	if (vol_stat_fd(w, fd, &now) < 0) {
+		close(fd);
+		return vol_fail(w, name, "cannot inspect", errno);
+	}
+	if (!same_obj(o, &now) || !same_mount(&w->roots[w->cur].o, &now)) {
+		close(fd);
+		return RETRY;
+	}
+	switch (vol_offer(w, name, fd, &now)) {
+	case 1:
+		return DONE;
+	case 0:
+		return push_dir(w, name, fd, &now);
+	default:
+		close(fd);
+		return fail_nomem(w);
+	}
+}
+
+/* One listed entry. A volume already right (every restart) costs one statx
+ * per entry. While entries need changes (a first run) in a directory that
+ * is not sealed, the look-up by name is skipped: the O_PATH fd is opened
+ * and checked anyway. */
+static int visit(struct walker *w, const char *name)
+{
+	struct vol_stats *st = &w->stats[w->cur];
+	int tries, rc = RETRY;
+
+	st->seen++;
+	if (top(w)->expect_change && !top(w)->sealed)
+		rc = change_leaf(w, name, NULL);
+	for (tries = 0; rc == RETRY && tries < MAX_TRIES; tries++) {
+		struct obj o;
+
+		if (vol_stat_at(w, top(w)->fd, name, AT_SYMLINK_NOFOLLOW, &o) < 0)
+			return errno == ENOENT ? DONE : vol_fail(w, name, "cannot inspect", errno);
+		if (!same_mount(&w->roots[w->cur].o, &o)) {
+			st->skipped_mount++;
+			return DONE;
+		}
+		rc = S_ISDIR(o.mode) ? enter_dir(w, name, &o) : visit_leaf(w, name, &o);
+	}
+	return rc == RETRY ? vol_fail(w, name, "kept changing during the walk", 0) : rc;
+}
+
+static int walk_loop(struct walker *w);
+
+void vol_close_frames(struct walker *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->depth; i++) {
+		if (w->fr[i].fd >= 0)
+			close(w->fr[i].fd);
+	}
+	w->depth = 0;
+}
+
+/* A directory another walker handed over (see walkers.c): walked like
+ * PATH, but its own owner is changed here, and messages name the way to
+ * it through the link-location tree. */
+int vol_walk_task(struct walker *w, const struct task *t)
+{
+	int rc = -1;
+
+	w->nlen = 0;
+	w->base_node = t->node;
+	if (push_dir(w, "", t->fd, &t->o) == 0) {
+		w->fr[0].node = t->node;
+		rc = walk_loop(w);
+	}
+	vol_close_frames(w);
+	w->base_node = NO_NODE;
+	return rc;
+}
+
+static int walk_loop(struct walker *w)
+{
+	while (w->depth > 0) {
+		const char *name;
+		int rc;
+
+		if (vol_between_entries(w) < 0)
+			return ABORTED;
+		rc = next_entry(w, &name);
+		if (rc == 0)
+			rc = leave_dir(w);
+		else if (rc > 0)
+			rc = visit(w, name);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int walk_tree(struct walker *w)
+{
+	struct root *rt = &w->roots[w->cur];
+	int fd = rt->fd, rc;
+
+	rt->fd = -1; /* lent to the root frame until the walk ends */
+	w->depth = 0;
+	w->nlen = 0;
+	if (push_dir(w, "", fd, &rt->o) < 0)
+		return -1;
+	rc = walk_loop(w);
+	if (rc == 0)
+		rt->fd = fd;
+	return vol_finish_pool(w, rc);
+}
+
+uint64_t vol_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* PATH is trusted up to and including its last component: the image author
+ * may have made it a symlink, so it is resolved, once, here. */
+static int open_root(struct walker *w, size_t i)
+{
+	struct root *rt = &w->roots[i];
+	struct obj top_dir;
+	int fd;
+
+	w->cur = i;
+	w->depth = 0;
+	fd = open(w->rq->paths[i], O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return vol_fail(w, NULL, "cannot open", errno);
+	rt->fd = fd;
+	if (vol_stat_fd(w, fd, &rt->o) < 0)
+		return vol_fail(w, NULL, "cannot inspect", errno);
+	if (vol_stat_at(w, AT_FDCWD, "/", 0, &top_dir) == 0 && same_obj(&top_dir, &rt->o))
+		return vol_fail(w, NULL, "refusing to give away the root directory", 0);
+	if (!S_ISDIR(rt->o.mode))
+		return 0;
+	/* O_PATH cannot list: re-open the same directory for reading */
+	rt->fd = vol_open_dir_verified(w, fd, ".", &rt->o);
+	close(fd);
+	if (rt->fd < 0)
+		return vol_fail(w, NULL, "cannot open directory", errno);
+	return 0;
+}
+
+static int walk_root(struct walker *w, size_t i)
+{
+	struct vol_stats *st = &w->stats[i];
+	struct root *rt = &w->roots[i];
+	uint64_t t0 = vol_now_ns();
+	int rc = 0;
+
+	w->cur = i;
+	st->seen = 1;
+	st->threads = 1;
+	st->root_already_owned = owned(w, &rt->o);
+	if (st->root_already_owned && (w->rq->flags & VOL_IF_ROOT_MISMATCH))
+		st->walk_skipped = 1;
+	else if (S_ISDIR(rt->o.mode))
+		rc = walk_tree(w);
+	else if (rt->o.nlink > 1 && !owned(w, &rt->o))
+		st->skipped_links++; /* its other links are not ours to judge */
+	st->nsec += vol_now_ns() - t0;
+	return rc;
+}
+
+/* PATH itself last, after its tree and the link pass, so that an owner
+ * already right on PATH means a finished walk (OnRootMismatch). */
+static int finish_root(struct walker *w, size_t i)
+{
+	struct vol_stats *st = &w->stats[i];
+	struct root *rt = &w->roots[i];
+	uint64_t t0 = vol_now_ns();
+	struct obj now;
+
+	w->cur = i;
+	w->depth = 0;
+	if (st->walk_skipped || (!S_ISDIR(rt->o.mode) && rt->o.nlink > 1))
+		return 0;
+	if (vol_stat_fd(w, rt->fd, &now) < 0) /* fresh: another PATH may have changed it */
+		return vol_fail(w, NULL, "cannot inspect", errno);
+	if (!S_ISDIR(now.mode) && now.nlink > 1) {
+		st->skipped_links++; /* linked elsewhere since we looked */
+		return 0;
+	}
+	if (!owned(w, &now) && vol_give(w, rt->fd, i) < 0)
+		return vol_fail(w, NULL, "cannot change owner", errno);
+	st->nsec += vol_now_ns() - t0;
+	return 0;
+}
+
+static void free_main_walker(struct walker *w)
+{
+	size_t i;
+
+	vol_close_frames(w);
+	for (i = 0; w->roots != NULL && i < w->rq->npaths; i++) {
+		if (w->roots[i].fd >= 0)
+			close(w->roots[i].fd);
+	}
+	free(w->roots);
+	free(w->fr);
+	free(w->names);
+	vol_free_links(w->lk);
+	free(w);
+}
+
+static int run_all(struct walker *w)
+{
+	size_t i;
+
+	/* every PATH must exist before anything is changed */
+	for (i = 0; i < w->rq->npaths; i++) {
+		if (open_root(w, i) < 0)
+			return -1;
+	}
+	for (i = 0; i < w->rq->npaths; i++) {
+		if (walk_root(w, i) < 0)
+			return -1;
+	}
+	if (vol_settle_links(w) < 0)
+		return -1;
+	for (i = 0; i < w->rq->npaths; i++) {
+		if (finish_root(w, i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int volume_chown(const struct vol_request *rq, struct vol_stats *stats, struct sbuf *err)
+{
+	struct pool pool = { 0 };
+	struct links lk = { 0 };
+	struct walker *w = calloc(1, sizeof(*w));
+	size_t i, n = rq->npaths;
+	int rc;
+
+	if (n > 0)
+		memset(stats, 0, n * sizeof(*stats));
+	if (w == NULL || (n > 0 && (w->roots = calloc(n, sizeof(*w->roots))) == NULL)) {
+		free(w);
+		sbuf_reset(err);
+		sbuf_str(err, "chown: out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		w->roots[i].fd = -1;
+	w->rq = rq;
+	w->stats = stats;
+	w->err = err;
+	w->lk = &lk;
+	w->pool = &pool;
+	w->is_main = 1;
+	w->base_node = NO_NODE;
+	rc = run_all(w);
+	free_main_walker(w);
+	return rc;
+}

@@ -2,7 +2,7 @@
  *
  * Build (see the Makefile's test target):
  *   cc -std=c11 -D_GNU_SOURCE ... -Isrc tests/unit/test_volume.c \
- *      src/volume/*.c src/sbuf.c -Wl,--wrap=fchownat,--wrap=syscall,--wrap=clock_gettime,--wrap=openat -lcmocka
+ *      src/volume/{walk,links,walkers}.c src/sbuf.c -Wl,--wrap=fchownat,--wrap=syscall,--wrap=clock_gettime,--wrap=openat -lcmocka
  *
  * fchownat is wrapped to count the changes the walk makes and to inject
  * failures; syscall is wrapped to refuse statx (the pre-4.11 fallback);

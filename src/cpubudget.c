@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
 /* The decimal number at s, saturating at UINT64_MAX; returns the text
@@ -17,39 +18,36 @@ static const char *take_num(const char *s, uint64_t *v)
 	return s;
 }
 
-static int at_end(const char *s)
+/* The number at s followed by one of the characters in ends ("" counts:
+ * the string's NUL ends every list). */
+static int num_then(const char *s, const char *ends, uint64_t *v)
 {
-	return s != NULL && (s[0] == '\0' || (s[0] == '\n' && s[1] == '\0'));
+	s = take_num(s, v);
+	return s != NULL && strchr(ends, *s) != NULL && (*s != '\n' || s[1] == '\0');
 }
 
-static unsigned whole_cpus(uint64_t quota, uint64_t period)
+/* quota over period in whole CPUs, rounded up; 0 for no quota */
+static unsigned whole_cpus(const char *quota, const char *qends, const char *period)
 {
-	uint64_t n;
+	uint64_t q, p, n;
 
-	if (quota == 0 || period == 0)
+	if (period == NULL || !num_then(quota, qends, &q) || !num_then(period, "\n", &p) ||
+	    q == 0 || p == 0)
 		return 0;
-	n = quota / period + (quota % period != 0); /* rounded up, no overflow */
+	n = (q - 1) / p + 1;
 	return n < UINT_MAX ? (unsigned)n : UINT_MAX;
 }
 
 unsigned cpubudget_v2(const char *cpu_max)
 {
-	uint64_t quota, period;
-	const char *p = take_num(cpu_max, &quota);
+	const char *sp = strchr(cpu_max, ' ');
 
-	if (p == NULL || *p != ' ')
-		return 0; /* "max PERIOD" and garbage alike */
-	p = take_num(p + 1, &period);
-	return at_end(p) ? whole_cpus(quota, period) : 0;
+	return whole_cpus(cpu_max, " ", sp != NULL ? sp + 1 : NULL);
 }
 
 unsigned cpubudget_v1(const char *quota, const char *period)
 {
-	uint64_t q, per;
-
-	if (!at_end(take_num(quota, &q)) || !at_end(take_num(period, &per)))
-		return 0; /* "-1" (no quota) and garbage alike */
-	return whole_cpus(q, per);
+	return whole_cpus(quota, "\n", period); /* "-1": no quota */
 }
 
 /* A small file's first bytes, NUL-terminated in buf; "" if unreadable. */

@@ -22,10 +22,12 @@ CFLAGS   += $(WARN) $(HARDEN) -ffunction-sections -fdata-sections \
 # --wrap=asprintf: see __wrap_asprintf in src/caps.c (~10 KiB of printf).
 LDSTATIC := -static -Wl,-z,relro,-z,now -Wl,--gc-sections -Wl,--wrap=asprintf
 
-# src/malloc.c replaces musl's malloc in the musl build only (see there)
+# src/malloc.c replaces musl's malloc in the musl build only (see there).
+# src/volume/all.c compiles the walk's rooms (walk.c, links.c, walkers.c)
+# as one unit; they are dependencies of it like headers.
 MUSLONLY := src/malloc.c
-SRCS     := $(filter-out $(MUSLONLY),$(wildcard src/*.c src/volume/*.c))
-HDRS     := $(wildcard src/*.h src/volume/*.h)
+SRCS     := $(filter-out $(MUSLONLY),$(wildcard src/*.c)) src/volume/all.c
+HDRS     := $(wildcard src/*.h src/volume/*.h) $(filter-out src/volume/all.c,$(wildcard src/volume/*.c))
 LIBSRCS  := $(filter-out src/main.c,$(SRCS))
 CAPNG_A  := $(firstword $(wildcard /usr/lib/*/libcap-ng.a) /usr/lib/libcap-ng.a)
 

@@ -4,50 +4,47 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdint.h>
-#include <string.h>
 #include <unistd.h>
 
-/* The decimal number at s, saturating at UINT64_MAX; returns the text
- * after it, or NULL when s does not start with a digit. */
-static const char *take_num(const char *s, uint64_t *v)
+/* The decimal number at *s, moved past it. Digits past 2^50 are left
+ * unread: what follows them is then no separator, and the text counts as
+ * no quota (no kernel writes such a number). */
+static uint64_t take_num(const char **s)
 {
-	if (*s < '0' || *s > '9')
-		return NULL;
-	for (*v = 0; *s >= '0' && *s <= '9'; s++)
-		*v = *v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : *v * 10 + (uint64_t)(*s - '0');
-	return s;
+	uint64_t v = 0;
+
+	while (**s >= '0' && **s <= '9' && v < (1ull << 50))
+		v = v * 10 + (uint64_t)(*(*s)++ - '0');
+	return v;
 }
 
-/* The number at s followed by one of the characters in ends ("" counts:
- * the string's NUL ends every list). */
-static int num_then(const char *s, const char *ends, uint64_t *v)
+/* "QUOTA<sep>" at quota and "PERIOD" at period (v2: right after sep):
+ * whole CPUs, rounded up; 0 for no quota. */
+static unsigned ratio(const char *quota, char sep, const char *period)
 {
-	s = take_num(s, v);
-	return s != NULL && strchr(ends, *s) != NULL && (*s != '\n' || s[1] == '\0');
-}
+	const char *s = quota;
+	uint64_t q = take_num(&s), p;
 
-/* quota over period in whole CPUs, rounded up; 0 for no quota */
-static unsigned whole_cpus(const char *quota, const char *qends, const char *period)
-{
-	uint64_t q, p, n;
-
-	if (period == NULL || !num_then(quota, qends, &q) || !num_then(period, "\n", &p) ||
-	    q == 0 || p == 0)
+	if (s == quota || *s != sep)
 		return 0;
-	n = (q - 1) / p + 1;
-	return n < UINT_MAX ? (unsigned)n : UINT_MAX;
+	if (sep == ' ')
+		period = s + 1;
+	s = period;
+	p = take_num(&s);
+	if (s == period || (*s != '\n' && *s != '\0') || q == 0 || p == 0)
+		return 0;
+	q = (q - 1) / p + 1;
+	return q < UINT_MAX ? (unsigned)q : UINT_MAX;
 }
 
 unsigned cpubudget_v2(const char *cpu_max)
 {
-	const char *sp = strchr(cpu_max, ' ');
-
-	return whole_cpus(cpu_max, " ", sp != NULL ? sp + 1 : NULL);
+	return ratio(cpu_max, ' ', NULL); /* "max PERIOD": no quota */
 }
 
 unsigned cpubudget_v1(const char *quota, const char *period)
 {
-	return whole_cpus(quota, "\n", period); /* "-1": no quota */
+	return ratio(quota, '\n', period); /* "-1": no quota */
 }
 
 /* A small file's first bytes, NUL-terminated in buf; "" if unreadable. */

@@ -7,11 +7,11 @@
 #define NREXEC_CPUBUDGET_H
 
 /* Pure parsers of the cgroup files' text. Each returns the quota in whole
- * CPUs, rounded up (saturating at UINT_MAX), or 0 for no quota: "max",
- * "-1", a zero, or text that is not exactly what the kernel writes.
+ * CPUs, rounded up (at most UINT_MAX), or 0 for no quota: "max", "-1", a
+ * zero, a number past 2^50, or text that is not what the kernel writes.
  * cgroup v2 cpu.max: "QUOTA PERIOD\n". */
 unsigned cpubudget_v2(const char *cpu_max);
-/* cgroup v1: cpu.cfs_quota_us and cpu.cfs_period_us, one number each. */
+/* cgroup v1: cpu.cfs_quota_us and cpu.cfs_period_us, "NUMBER\n" each. */
 unsigned cpubudget_v1(const char *quota, const char *period);
 
 /* CPUs this process may use, at least 1 and at most `most`: the affinity

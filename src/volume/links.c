@@ -57,7 +57,7 @@ static int ensure_nodes(struct walker *w, size_t k, size_t *node)
 
 /* Called with the pool's lock held: give the directory `name` in the top
  * frame a node of its own (a task handed to another walker starts there). */
-int vol_add_dir_node(struct walker *w, const char *name, const struct obj *o, size_t *node)
+VOL int vol_add_dir_node(struct walker *w, const char *name, const struct obj *o, size_t *node)
 {
 	struct links *lk = w->lk;
 	size_t parent;
@@ -97,7 +97,7 @@ static int ctime_settled(struct walker *w, const char *name, const struct obj *o
 
 /* Record one link of a multi-link file; the decision waits until every
  * tree has been walked (see settle_links). */
-int vol_note_link(struct walker *w, const char *name, const struct obj *o)
+VOL int vol_note_link(struct walker *w, const char *name, const struct obj *o)
 {
 	struct frame *dir = top(w);
 	struct sighting *s;
@@ -171,7 +171,7 @@ static int links_complete(const struct sighting *s, size_t n)
 
 /* For the message only: PATH and the names of the node chain. Returns 1
  * when the text ends in '/' (PATH given as "dir/" and nothing after it). */
-int vol_put_chain(struct walker *w, size_t node)
+VOL int vol_put_chain(struct walker *w, size_t node)
 {
 	const char *path;
 	size_t depth = 0, i, n, len;
@@ -309,7 +309,7 @@ static void sort_sightings(struct sighting *s, size_t n)
 }
 
 /* After every walk: decide each multi-link inode once. */
-int vol_settle_links(struct walker *w)
+VOL int vol_settle_links(struct walker *w)
 {
 	size_t a = 0, b;
 
@@ -326,7 +326,7 @@ int vol_settle_links(struct walker *w)
 	return 0;
 }
 
-void vol_free_links(struct links *lk)
+VOL void vol_free_links(struct links *lk)
 {
 	free(lk->sg);
 	free(lk->nd);

@@ -72,7 +72,7 @@ struct kdirent {
 };
 #define KDIRENT_NAME 19 /* offsetof(linux_dirent64, d_name) */
 
-int vol_grow(void *pp, size_t *cap, size_t need, size_t elem)
+VOL int vol_grow(void *pp, size_t *cap, size_t need, size_t elem)
 {
 	void **p = pp;
 	size_t ncap = *cap ? *cap : 16;
@@ -94,7 +94,7 @@ int vol_grow(void *pp, size_t *cap, size_t need, size_t elem)
 }
 
 /* Append a NUL-terminated copy of s to an arena; returns its offset. */
-int vol_arena_add(char **a, size_t *len, size_t *cap, const char *s, size_t *at)
+VOL int vol_arena_add(char **a, size_t *len, size_t *cap, const char *s, size_t *at)
 {
 	size_t n = strlen(s) + 1;
 
@@ -135,7 +135,7 @@ static void obj_from_stat(struct obj *o, const struct stat *st)
 
 /* statx for the mount id; fstatat (and st_dev for the mount test) where the
  * kernel predates statx (< 4.11) or an old seccomp profile refuses it. */
-int vol_stat_at(struct walker *w, int dirfd, const char *name, int flags, struct obj *o)
+VOL int vol_stat_at(struct walker *w, int dirfd, const char *name, int flags, struct obj *o)
 {
 	struct stat st;
 
@@ -157,7 +157,7 @@ int vol_stat_at(struct walker *w, int dirfd, const char *name, int flags, struct
 	return 0;
 }
 
-int vol_stat_fd(struct walker *w, int fd, struct obj *o)
+VOL int vol_stat_fd(struct walker *w, int fd, struct obj *o)
 {
 	return vol_stat_at(w, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, o);
 }
@@ -173,7 +173,7 @@ static int is_sealed(const struct obj *dir)
 
 /* fchownat on the fd itself: works for O_PATH fds of any type, and on a
  * symlink's O_PATH fd it changes the link, not its target. */
-int vol_give(struct walker *w, int fd, size_t path)
+VOL int vol_give(struct walker *w, int fd, size_t path)
 {
 	if (fchownat(fd, "", w->rq->uid, w->rq->gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;
@@ -182,7 +182,7 @@ int vol_give(struct walker *w, int fd, size_t path)
 }
 
 /* after_slash: the text so far ends in '/' (a PATH given as "dir/") */
-void vol_put_name(struct sbuf *e, int after_slash, const char *name)
+VOL void vol_put_name(struct sbuf *e, int after_slash, const char *name)
 {
 	if (!after_slash)
 		sbuf_chr(e, '/');
@@ -213,7 +213,7 @@ static void put_walk_path(struct walker *w, const char *name)
 		vol_put_name(w->err, slash, name);
 }
 
-void vol_put_cause(struct walker *w, const char *what, int err)
+VOL void vol_put_cause(struct walker *w, const char *what, int err)
 {
 	sbuf_str(w->err, "': ");
 	sbuf_str(w->err, what);
@@ -227,7 +227,7 @@ void vol_put_cause(struct walker *w, const char *what, int err)
 
 /* Report a failure at `name` in the current directory (NULL: the directory
  * itself). Always returns -1. */
-int vol_fail(struct walker *w, const char *name, const char *what, int err)
+VOL int vol_fail(struct walker *w, const char *name, const char *what, int err)
 {
 	sbuf_reset(w->err);
 	sbuf_str(w->err, "chown '");
@@ -274,7 +274,7 @@ static int push_dir(struct walker *w, const char *name, int fd, const struct obj
 	return 0;
 }
 
-int vol_open_dir_verified(struct walker *w, int dirfd, const char *name, const struct obj *want)
+VOL int vol_open_dir_verified(struct walker *w, int dirfd, const char *name, const struct obj *want)
 {
 	struct obj now;
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -516,7 +516,7 @@ static int visit(struct walker *w, const char *name)
 
 static int walk_loop(struct walker *w);
 
-void vol_close_frames(struct walker *w)
+VOL void vol_close_frames(struct walker *w)
 {
 	size_t i;
 
@@ -530,7 +530,7 @@ void vol_close_frames(struct walker *w)
 /* A directory another walker handed over (see walkers.c): walked like
  * PATH, but its own owner is changed here, and messages name the way to
  * it through the link-location tree. */
-int vol_walk_task(struct walker *w, const struct task *t)
+VOL int vol_walk_task(struct walker *w, const struct task *t)
 {
 	int rc = -1;
 
@@ -580,7 +580,7 @@ static int walk_tree(struct walker *w)
 	return vol_finish_pool(w, rc);
 }
 
-uint64_t vol_now_ns(void)
+VOL uint64_t vol_now_ns(void)
 {
 	struct timespec ts;
 

@@ -31,7 +31,7 @@ static void futex(int *word, int op, int val)
 	syscall(SYS_futex, word, op, val, NULL, NULL, 0);
 }
 
-void vol_lock(int *m)
+VOL void vol_lock(int *m)
 {
 	int c = 0;
 
@@ -45,7 +45,7 @@ void vol_lock(int *m)
 	}
 }
 
-void vol_unlock(int *m)
+VOL void vol_unlock(int *m)
 {
 	if (__atomic_fetch_sub(m, 1, __ATOMIC_RELEASE) != 1) {
 		__atomic_store_n(m, 0, __ATOMIC_RELEASE);
@@ -72,7 +72,7 @@ static void wake_all(int *cv)
 /* Hand a checked directory to a walker that waits for work, instead of
  * descending into it here. Returns 1 if handed over (the fd is the task's
  * now), 0 to walk it here, -1 when out of memory. */
-int vol_offer(struct walker *w, const char *name, int fd, const struct obj *o)
+VOL int vol_offer(struct walker *w, const char *name, int fd, const struct obj *o)
 {
 	struct pool *p = w->pool;
 	struct task *t;
@@ -210,7 +210,7 @@ static void spawn(struct walker *w)
 
 /* Between two entries of a walk: start helpers once the caller's walk of
  * PATH has seen rq->spawn_after entries. -1 when another walker failed. */
-int vol_between_entries(struct walker *w)
+VOL int vol_between_entries(struct walker *w)
 {
 	struct pool *p = w->pool;
 
@@ -232,7 +232,7 @@ static void free_helper(struct walker *w)
 
 /* The caller's walk of PATH is over (rc): help with what is left, wait for
  * the helpers, add up their counts and take over the first failure. */
-int vol_finish_pool(struct walker *w, int rc)
+VOL int vol_finish_pool(struct walker *w, int rc)
 {
 	struct pool *p = w->pool;
 	unsigned i;

@@ -25,10 +25,13 @@ static void read_error(struct sbuf *err, const char *path, unsigned long line,
 		sbuf_str(err, ": larger than 256 MiB");
 		return;
 	}
+	/* EINVAL is userdb_open's word for "not a regular file" */
+	if (e == EINVAL) {
+		sbuf_str(err, ": not a regular file");
+		return;
+	}
 	sbuf_str(err, ": ");
-	sbuf_errno(err, e == EINVAL ? ENODEV : e);
-	if (e == EINVAL)
-		sbuf_str(err, " (not a regular file)");
+	sbuf_errno(err, e);
 }
 
 /* Open path into lr. Returns 1 opened, 0 missing, -1 error (reported).

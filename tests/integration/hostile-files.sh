@@ -411,12 +411,12 @@ cp "$GR" "$f/etc-dangling/group"; ln -s /nonexistent "$f/etc-dangling/passwd"
 for spec in app 10001:10001; do
 	GUARD=1 run inetc "$f/etc-fifo" -- --print "$spec"
 	want_fail "passwd is a FIFO (no writer), '$spec': 125 at once, no blocking" \
-		"cannot read /etc/passwd" "(not a regular file)"
+		"cannot read /etc/passwd" "not a regular file"
 	GUARD=1 run inns /dev/zero "$GR" -- --print "$spec"
 	want_fail "passwd is /dev/zero, '$spec': 125, no endless read" \
-		"cannot read /etc/passwd" "(not a regular file)"
+		"cannot read /etc/passwd" "not a regular file"
 	GUARD=1 run inetc "$f/etc-zero" -- --print "$spec"
-	want_fail "passwd is a symlink to /dev/zero, '$spec': 125" "cannot read /etc/passwd" "(not a regular file)"
+	want_fail "passwd is a symlink to /dev/zero, '$spec': 125" "cannot read /etc/passwd" "not a regular file"
 	GUARD=1 run inetc "$f/etc-dir" -- --print "$spec"
 	want_fail "passwd is a directory, '$spec': 125" "cannot read /etc/passwd: Is a directory"
 done
@@ -424,15 +424,15 @@ done
 sleep 30 3<>"$f/etc-fifo/passwd" & holder=$!
 GUARD=1 run inetc "$f/etc-fifo" -- --print app
 kill $holder 2>/dev/null; wait $holder 2>/dev/null
-want_fail "passwd is a FIFO with an idle writer: 125 at once" "(not a regular file)"
+want_fail "passwd is a FIFO with an idle writer: 125 at once" "not a regular file"
 GUARD=1 run inetc "$f/etc-dangling" -- --print 10001
 want_print "passwd is a dangling symlink: as missing, a uid resolves" user= uid=10001
 GUARD=1 run inns "$PW" /dev/zero -- --print app
-want_fail "group is /dev/zero and memberships are needed: 125" "cannot read /etc/group" "(not a regular file)"
+want_fail "group is /dev/zero and memberships are needed: 125" "cannot read /etc/group" "not a regular file"
 GUARD=1 run inns "$PW" /dev/zero -- --print app:2000
 want_print "group is /dev/zero but USER:gid never reads it: accepted" gid=2000 groups=2000
 GUARD=1 run inns "$PW" /dev/null -- --print app
-want_fail "group is /dev/null (a character device, though empty): 125" "(not a regular file)"
+want_fail "group is /dev/null (a character device, though empty): 125" "not a regular file"
 
 # --- unreadable files --------------------------------------------------------------
 cp "$PW" "$f/pw000"; cp "$GR" "$f/gr000"; chmod 000 "$f/pw000" "$f/gr000"

@@ -280,7 +280,8 @@ static int fix_volumes(struct run *r)
 			continue;
 		}
 		warn_skip(r, r->o.chown[i], st[i].skipped_links,
-			  " file(s) alone that have hard links outside the walked paths\n");
+			  " hard link(s) alone: their file is linked outside "
+			  "the walked paths too, or was while walking\n");
 		warn_skip(r, r->o.chown[i], st[i].skipped_devices,
 			  " device node(s) alone\n");
 	}

@@ -282,5 +282,16 @@ expect_fail "without --as-started: today's refusal, naming both and the option" 
 out=$(infix "${ARB[@]}" env HOME=/opt/app "$NREXEC" --as-started 10001 "$BB" sh -c 'echo $HOME')
 [ "$out" = /opt/app ] && ok "--as-started leaves HOME alone" || not_ok "--as-started leaves HOME alone" "$out"
 
+
+# --- the skipped hard-link line counts what it names ------------------------
+mkdir -p "$tmp/hl/tree/a" "$tmp/hl/out"; echo x >"$tmp/hl/out/f"
+ln "$tmp/hl/out/f" "$tmp/hl/tree/one"; ln "$tmp/hl/out/f" "$tmp/hl/tree/a/two"
+sleep 0.02
+out=$(infix "$NREXEC" --chown "$tmp/hl/tree" 10001 "$BB" true 2>&1); code=$?
+[ $code = 0 ] && [[ $out == *"left 2 hard link(s) alone"* && $out != *"file(s)"* ]] &&
+	[ "$(stat -c %u "$tmp/hl/out/f")" = 0 ] &&
+	ok "one outside file linked twice in the volume: 'left 2 hard link(s)', the file untouched" ||
+	not_ok "skipped hard links: the count and the noun agree" "exit $code: $out"
+
 echo "# $pass passed, $fail failed"
 [ $fail = 0 ]

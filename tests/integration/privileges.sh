@@ -293,5 +293,18 @@ out=$(infix "$NREXEC" --chown "$tmp/hl/tree" 10001 "$BB" true 2>&1); code=$?
 	ok "one outside file linked twice in the volume: 'left 2 hard link(s)', the file untouched" ||
 	not_ok "skipped hard links: the count and the noun agree" "exit $code: $out"
 
+
+# --- docs: every option in --help, README.md and nrexec.1 ---------------------
+root=$here/../..
+help=$("$NREXEC" --help)
+missing=
+for o in $(sed -n 's/^	{ "\([a-z-]*\)", .*/\1/p' "$root/src/opts.c"); do
+	[[ $help == *"--$o"* ]] || missing="$missing --help:--$o"
+	grep -qF -- "\`--$o" "$root/README.md" || missing="$missing README:--$o"
+	grep -qF -- "Fl \\-${o//-/\\-}" "$root/nrexec.1" || missing="$missing nrexec.1:--$o"
+done
+[ -z "$missing" ] && ok "every option is in --help, README.md and nrexec.1" ||
+	not_ok "every option is in --help, README.md and nrexec.1" "missing:$missing"
+
 echo "# $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -105,3 +105,4 @@ bench: $(B)/nrexec $(B)/musl/nrexec
 	$(BENCHBINS) bash tests/bench/init.sh --update
 	bash tests/bench/charts.sh --update
 	NREXEC=$(CURDIR)/$(B)/musl/nrexec bash tests/bench/ttyguard.sh --update
+	$(BENCHBINS) bash tests/bench/container.sh --update

@@ -5,11 +5,17 @@
 #   demo           build, then show a real drop as root
 #   test           unit + integration (+ container) tests, both builds
 #   check          cppcheck and clang-tidy
+#   dist           release binaries for every architecture, SBOM, image,
+#                  SHA256SUMS (src/build/dist.mk); dist-test tests them
 #   bench fuzz install clean
 CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 VERSION  := 0.1.0
+# --version names the commit and what is linked in (-D defines on opts.c)
+COMMIT   := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)$(shell \
+            git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+PIN       = $(shell awk '$$1 == "$(1)" { print $$2 }' src/build/pins)
 
 WARN     := -std=c11 -Wall -Wextra -Wconversion -Wsign-conversion -Wshadow \
             -Wformat=2 -Werror
@@ -53,9 +59,23 @@ $(B)/nrexec: $(GOBJS) | $(B)
 $(B)/unit $(B):
 	mkdir -p $@
 
+# changes only when the commit does, so opts.o is rebuilt exactly then
+$(B)/commit: FORCE | $(B)
+	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' >$@
+.PHONY: FORCE
+FORCE:
+$(B)/glibc/opts.o: $(B)/commit
+$(B)/glibc/opts.o: CPPFLAGS += -DNREXEC_COMMIT='"$(COMMIT)"' \
+    -DNREXEC_LIBC='"glibc $(shell dpkg-query -W -f='$${Version}' libc6-dev 2>/dev/null)"' \
+    -DNREXEC_CAPNG='"$(shell dpkg-query -W -f='$${Version}' libcap-ng-dev 2>/dev/null)"'
+$(B)/musl/opts.o: $(B)/commit
+$(B)/musl/opts.o: CPPFLAGS += -DNREXEC_COMMIT='"$(COMMIT)"' \
+    -DNREXEC_LIBC='"musl $(shell dpkg-query -W -f='$${Version}' musl-dev 2>/dev/null)"' \
+    -DNREXEC_CAPNG='"$(call PIN,libcap-ng)"'
+
 # musl build: musl-gcc, libcap-ng compiled from Debian's source package
 static: $(B)/musl/nrexec
-$(MUSLCAPNG)/lib/libcap-ng.a: src/build/libcap-ng-musl.sh
+$(MUSLCAPNG)/lib/libcap-ng.a: src/build/libcap-ng-musl.sh src/build/debian-source.sh src/build/apt-mirror.sh src/build/pins
 	sh src/build/libcap-ng-musl.sh $(MUSLCAPNG)
 
 $(B)/musl/%.o: src/%.c $(HDRS) Makefile $(MUSLCAPNG)/lib/libcap-ng.a
@@ -67,12 +87,15 @@ $(B)/musl/%.o: src/%.c $(HDRS) Makefile $(MUSLCAPNG)/lib/libcap-ng.a
 # --wrap=strtoul: see __wrap_strtoul in src/idnum.c (~2.3 KiB).
 # norelro: musl applies PT_GNU_RELRO only in its dynamic linker (ldso/
 # dynlink.c); a static binary never mprotects it, so for this link relro
-# only pads the file so that the relro end meets a page (up to 4 KiB).
+# only pads the file so that the relro end meets a page (up to 4 KiB; on
+# arm64 and ppc64le, whose pages may be 64 KiB, up to 64 KiB).
 # common-page-size=64: the data segment then follows the code unpadded, so
-# the file grows byte for byte instead of jumping by a page.
+# the file grows byte for byte instead of jumping by a page. The release
+# builds (src/build/dist.mk) link with the same MUSL_LDFLAGS.
+MUSL_LDFLAGS := -Wl,-z,norelro -Wl,-z,common-page-size=64 -Wl,-z,noseparate-code \
+            -Wl,--wrap=strtoul
 $(B)/musl/nrexec: $(MOBJS)
-	musl-gcc $(CFLAGS) $(LDSTATIC) -Wl,-z,norelro -Wl,-z,common-page-size=64 -Wl,-z,noseparate-code \
-	    -Wl,--wrap=strtoul $(MOBJS) \
+	musl-gcc $(CFLAGS) $(LDSTATIC) $(MUSL_LDFLAGS) $(MOBJS) \
 	    $(MUSLCAPNG)/lib/libcap-ng.a -o $@
 	strip -R .comment $@
 
@@ -80,13 +103,14 @@ demo: $(B)/nrexec
 	sh tests/lib/demo.sh $(B)/nrexec
 
 include tests/tests.mk
+include src/build/dist.mk
 
 install: $(B)/nrexec
 	install -D -m 0755 $(B)/nrexec $(DESTDIR)$(PREFIX)/bin/nrexec
 	install -D -m 0644 nrexec.1 $(DESTDIR)$(PREFIX)/share/man/man1/nrexec.1
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) dist
 
 # Static analysis. The insecureAPI check flags every memcpy (it wants
 # Annex K's memcpy_s, which glibc and musl do not have).

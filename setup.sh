@@ -8,6 +8,16 @@ set -eu
 cd "$(dirname "$0")"
 
 BUILD_PKGS="make gcc libc6-dev libcap-ng-dev busybox-static"
+# make dist (src/build/dist-deps.sh installs the same when missing) and
+# its tests: Debian's cross compilers and kernel headers for every release
+# architecture, qemu-user to run them, minisign, skopeo, jsonschema
+DIST_PKGS="git debian-archive-keyring gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
+           gcc-i686-linux-gnu gcc-powerpc64le-linux-gnu gcc-s390x-linux-gnu
+           gcc-riscv64-linux-gnu linux-libc-dev-amd64-cross linux-libc-dev-arm64-cross
+           linux-libc-dev-armhf-cross linux-libc-dev-i386-cross
+           linux-libc-dev-ppc64el-cross linux-libc-dev-s390x-cross
+           linux-libc-dev-riscv64-cross qemu-user-static minisign skopeo
+           python3-jsonschema"
 # musl build (libcap-ng from Debian's source), cmocka, the integration
 # tests' helpers, the container suites' engines (Docker; Podman with runc,
 # newuidmap for rootless, catatonit for its pause process; nss_wrapper for
@@ -17,7 +27,8 @@ TEST_PKGS="$BUILD_PKGS libcmocka-dev musl-tools dpkg-dev python3 procps
            libcap2-bin iputils-ping
            libclang-rt-14-dev docker.io podman runc uidmap catatonit
            libnss-wrapper
-           debootstrap ca-certificates tini"
+           debootstrap ca-certificates tini
+           $DIST_PKGS"
 
 install() {
 	missing=""

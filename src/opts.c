@@ -9,6 +9,17 @@
 #ifndef NREXEC_VERSION
 #define NREXEC_VERSION "0.1.0"
 #endif
+/* The build names what it linked in (Makefile, src/build/dist.mk); the
+ * release SBOM is checked against these lines. */
+#ifndef NREXEC_COMMIT
+#define NREXEC_COMMIT "unknown"
+#endif
+#ifndef NREXEC_LIBC
+#define NREXEC_LIBC "unknown"
+#endif
+#ifndef NREXEC_CAPNG
+#define NREXEC_CAPNG "unknown"
+#endif
 
 /* Our own parser rather than getopt_long: musl's drags stdio in (~5 KiB
  * of a 64 KiB budget), and ours keeps no global state between calls.
@@ -289,5 +300,6 @@ void opts_usage(struct sbuf *out)
 
 void opts_version(struct sbuf *out)
 {
-	sbuf_str(out, "nrexec " NREXEC_VERSION "\n");
+	sbuf_str(out, "nrexec " NREXEC_VERSION "\ncommit=" NREXEC_COMMIT
+		"\nlibc=" NREXEC_LIBC "\nlibcap-ng=" NREXEC_CAPNG "\n");
 }

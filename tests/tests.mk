@@ -78,7 +78,7 @@ fuzz:
 fuzz-short:
 	bash tests/fuzz/fuzz.sh 20
 
-test: check unit unit-tsan integration integration-musl faults size fuzz-short e2e e2e-init e2e-images e2e-podman
+test: check unit unit-tsan integration integration-musl faults size fuzz-short e2e e2e-init e2e-images e2e-podman dist-test
 
 # The real binary with tests/lib/faultinject.c wrapped in (never installed).
 FAULTED   := nr_setgroups nr_setresgid nr_setresuid getresuid getresgid \

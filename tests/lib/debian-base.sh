@@ -14,14 +14,16 @@
 # machine only has to `docker import` it. The cache is optional: a missing,
 # unreadable or corrupt tarball is ignored (and rebuilt); --no-cache ignores it.
 #
-# Environment: NREXEC_DEBIAN_MIRROR (default http://deb.debian.org/debian),
-#              NREXEC_BASE_TAG (default nrexec-build/debian:12).
+# Mirrors: the machine's own, from its apt configuration
+# (src/build/apt-mirror.sh); NREXEC_APT_MIRROR / NREXEC_APT_SECURITY_MIRROR
+# override. Environment: NREXEC_BASE_TAG (default nrexec-build/debian:12).
 set -eu
 export DOCKER_BUILDKIT=0
 
 TAG=${NREXEC_BASE_TAG:-nrexec-build/debian:12}
-MIRROR=${NREXEC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
+# shellcheck source=../../src/build/apt-mirror.sh
+. "$(dirname "$0")/../../src/build/apt-mirror.sh"
 CACHE_DIR=${NREXEC_CACHE_DIR:-/var/cache/nrexec}
 CACHE=$CACHE_DIR/debian-12-minbase-rootfs.tar
 FORCE=0
@@ -40,6 +42,8 @@ for a in "$@"; do
 done
 
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, docker)"
+MIRROR=$(apt_mirror main) || die "no Debian mirror in this machine's apt configuration"
+SECURITY=$(apt_mirror security) || SECURITY=
 command -v docker >/dev/null || die "docker client not found (run tests/lib/dockerd.sh start first)"
 timeout 20 docker info >/dev/null 2>&1 || die "the Docker daemon does not answer (run tests/lib/dockerd.sh start first)"
 
@@ -87,8 +91,8 @@ make_rootfs() {
 	cat >"$root/etc/apt/sources.list" <<-EOS
 	deb $MIRROR $SUITE main
 	deb $MIRROR $SUITE-updates main
-	deb ${MIRROR%/debian}/debian-security $SUITE-security main
 	EOS
+	[ -z "$SECURITY" ] || echo "deb $SECURITY $SUITE-security main" >>"$root/etc/apt/sources.list"
 	# as Debian's own slim images do: later apt installs bring no docs,
 	# clean their .debs, and start no services
 	mkdir -p "$root/etc/dpkg/dpkg.cfg.d" "$root/etc/apt/apt.conf.d"

@@ -77,7 +77,8 @@ libcap-ng=$(pin libcap-ng)"
 		not_ok "$arch: 20002:20002 drop" "${bad[@]}" "$(head -c 300 <<<"$out")"
 	out=$(infix "$run" --cap-keep net_bind_service app "$BB" cat /proc/self/status 2>&1)
 	if [ "$(field Uid "$out")" = "10001 10001 10001 10001" ] && [ "$(field Groups "$out")" = "2000 2001 10001" ] &&
-	   [ "$(field CapAmb "$out")" = 0000000000000400 ] && [ "$(field CapBnd "$out")" = 0000000000000400 ]; then
+	   [ "$(field CapAmb "$out")" = 0000000000000400 ] && [ "$(field CapEff "$out")" = 0000000000000400 ] &&
+	   [ "$(field NoNewPrivs "$out")" = 1 ]; then
 		ok "$arch: app from /etc/passwd and /etc/group, --cap-keep net_bind_service"
 	else not_ok "$arch: named drop with --cap-keep" "$(grep -E '^(Uid|Groups|Cap)' <<<"$out" | tr '\n' ' ')"; fi
 

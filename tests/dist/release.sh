@@ -16,7 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export DOCKER_BUILDKIT=0
-arches=$(dist_arches)
+arches=$(dist_arches | tr "\n" " ")
 
 # --- SHA256SUMS covers every file, and verifies ----------------------------
 files=$(cd "$DIST" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name '*.minisig' -printf '%P\n' | LC_ALL=C sort)
@@ -36,7 +36,7 @@ pubkey=$(tail -n 1 "$tmp/test.pub")
 if (cd "$tmp/dist" && minisign -Vm SHA256SUMS -P "$pubkey" && sha256sum --ignore-missing -c SHA256SUMS) >"$tmp/verify.log" 2>&1; then
 	ok "minisign -Vm SHA256SUMS -P KEY, then sha256sum -c: verified"
 else not_ok "minisign verification" "$(cat "$tmp/verify.log")"; fi
-grep -q "trusted comment: nrexec $VERSION commit $COMMIT" "$tmp/verify.log" &&
+grep -qi "trusted comment: nrexec $VERSION commit $COMMIT" "$tmp/verify.log" &&
 	ok "the signed trusted comment names version and commit" || not_ok "trusted comment" "$(cat "$tmp/verify.log")"
 # one byte changed in a binary: sha256sum catches it; in SHA256SUMS: minisign does
 f=$(head -n 1 <<<"$files")

@@ -80,7 +80,7 @@ $(MUSLCAPNG)/lib/libcap-ng.a: src/build/libcap-ng-musl.sh src/build/debian-sourc
 
 $(B)/musl/%.o: src/%.c $(HDRS) Makefile $(MUSLCAPNG)/lib/libcap-ng.a
 	@mkdir -p $(@D)
-	musl-gcc $(CPPFLAGS) $(CFLAGS) -isystem $(MUSLCAPNG)/kinc -I$(MUSLCAPNG)/include -c $< -o $@
+	musl-gcc $(CPPFLAGS) $(CFLAGS) $(MUSL_CFLAGS) -isystem $(MUSLCAPNG)/kinc -I$(MUSLCAPNG)/include -c $< -o $@
 
 # noseparate-code: rodata shares the code segment instead of being padded
 # to pages of its own (~8 KiB of the 64 KiB budget); see README "Size".
@@ -92,7 +92,10 @@ $(B)/musl/%.o: src/%.c $(HDRS) Makefile $(MUSLCAPNG)/lib/libcap-ng.a
 # common-page-size=64: the data segment then follows the code unpadded, so
 # the file grows byte for byte instead of jumping by a page. The release
 # builds (src/build/dist.mk) link with the same MUSL_LDFLAGS.
-MUSL_LDFLAGS := -Wl,-z,norelro -Wl,-z,common-page-size=64 -Wl,-z,noseparate-code \
+# -fno-pie: the link is static and not PIE, so position-independent code
+# only costs (GOT loads, PC thunks: 0.7 KiB on amd64, 3.3 KiB on 386).
+MUSL_CFLAGS  := -fno-pie
+MUSL_LDFLAGS := -no-pie -Wl,-z,norelro -Wl,-z,common-page-size=64 -Wl,-z,noseparate-code \
             -Wl,--wrap=strtoul
 $(B)/musl/nrexec: $(MOBJS)
 	musl-gcc $(CFLAGS) $(LDSTATIC) $(MUSL_LDFLAGS) $(MOBJS) \

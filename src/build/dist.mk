@@ -30,17 +30,16 @@ $(DB)/%/versions: $(TOOLCHAIN_DEPS)
 	sh src/build/toolchain.sh $* $(DB)/$*
 
 # The whole program in one compiler call per architecture; the flags of
-# `make static` (MUSL_LDFLAGS: no relro, which a static musl binary never
-# applies) plus -flto, which the size budget needs on the 64-bit RISC
-# targets (-4 KiB on arm64 and ppc64le). The link map records what was
+# `make static` (MUSL_CFLAGS, MUSL_LDFLAGS: see the Makefile) plus -flto,
+# which the size budget needs (-4 to -8 KiB). The link map records what was
 # pulled in from which archive: the SBOM is written from it.
-$(DB)/%/nrexec: $(DB)/%/versions $(SRCS) $(wildcard src/*.h src/*/*.h) Makefile src/build/dist.mk $(B)/commit
+$(DB)/%/nrexec: $(DB)/%/versions $(SRCS) $(MUSLONLY) $(wildcard src/*.h src/*/*.h src/*/*.c) Makefile src/build/dist.mk $(B)/commit
 	@set -e; d=$(DB)/$*; t=$$(awk '$$1 == "$*" { print $$2 }' src/build/arches); \
 	libc=$$(sed -n 's/^libc=//p' $$d/versions); capng=$$(sed -n 's/^libcap-ng=//p' $$d/versions); \
 	echo "  CC+LD  $@ ($$t-gcc, $$libc, libcap-ng $$capng)"; \
 	$$d/cc $(CPPFLAGS) -DNREXEC_COMMIT='"$(COMMIT)"' -DNREXEC_LIBC="\"$$libc\"" \
-	    -DNREXEC_CAPNG="\"$$capng\"" $(CFLAGS) -flto -ffile-prefix-map=$(CURDIR)/= \
-	    -I$$d/capng/include $(SRCS) $(LDSTATIC) $(MUSL_LDFLAGS) \
+	    -DNREXEC_CAPNG="\"$$capng\"" $(CFLAGS) $(MUSL_CFLAGS) -flto -ffile-prefix-map=$(CURDIR)/= \
+	    -I$$d/capng/include $(SRCS) $(MUSLONLY) $(LDSTATIC) $(MUSL_LDFLAGS) \
 	    -Wl,-Map=$$d/nrexec.map $$d/capng/lib/libcap-ng.a -o $@.full; \
 	$$t-strip -R .comment -o $@ $@.full
 

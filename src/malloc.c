@@ -28,7 +28,7 @@
 #define HDR 16u			/* keeps payloads 16-byte aligned */
 #define MIN_CLASS 5u		/* 32-byte blocks */
 #define MAX_CLASS 16u		/* 64 KiB; larger: a mapping of its own */
-#define BIG ((size_t)1 << 63)	/* header flag: own mapping, size below */
+#define BIG (~(SIZE_MAX >> 1))	/* header flag (the top bit on 32-bit targets too): own mapping, size below */
 #define CHUNK ((size_t)1 << 20)
 
 static void *bins[MAX_CLASS + 1];

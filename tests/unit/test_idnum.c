@@ -312,6 +312,31 @@ static void test_wrap_strtoul(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/* --umask and --chown-mode: octal only, the whole string, bounded. */
+static void test_mode(void **state)
+{
+	static const struct { const char *s; unsigned max; int ok; unsigned v; } t[] = {
+		{ "0077", 0777, 1, 077 }, { "077", 0777, 1, 077 }, { "27", 0777, 1, 027 },
+		{ "0", 0777, 1, 0 }, { "777", 0777, 1, 0777 }, { "0777", 0777, 1, 0777 },
+		{ "2775", 07777, 1, 02775 }, { "7777", 07777, 1, 07777 },
+		{ "", 0777, 0, 0 }, { "8", 0777, 0, 0 }, { "1000", 0777, 0, 0 },
+		{ "00777", 07777, 0, 0 }, { "0o77", 0777, 0, 0 }, { "-1", 0777, 0, 0 },
+		{ "+7", 0777, 0, 0 }, { " 77", 0777, 0, 0 }, { "77 ", 0777, 0, 0 },
+		{ "0x7", 0777, 0, 0 }, { "7a", 0777, 0, 0 }, { "07777", 0777, 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		unsigned v = 12345;
+		int r = idnum_mode(t[i].s, t[i].max, &v);
+
+		if (t[i].ok && (r != 0 || v != t[i].v))
+			fail_msg("'%s': %d, %o", t[i].s, r, v);
+		if (!t[i].ok && (r != -1 || errno != EINVAL || v != 12345))
+			fail_msg("'%s' accepted (%o)", t[i].s, v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_is_digits),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_wrap_strtoul),
+		cmocka_unit_test(test_mode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -469,9 +469,65 @@ static void test_line_too_long(void **state)
 	FAILS("10002", p, NOFILE, p, "line 2");
 }
 
+/* --group-add: names via the group file, digits as-is, on top of the
+ * resolved list, primary first and the rest ascending, once each. */
+static void test_group_add(void **state)
+{
+	const struct userdb_paths paths = { PASSWD, GROUP };
+	struct identity id;
+	static const uint32_t want[] = { 10001, 29, 2000, 3000, 5555 };
+
+	(void)state;
+	assert_int_equal(run("10001:10001", PASSWD, GROUP, &id), 0);
+	assert_int_equal(resolve_group_add(&id, "staff,5555", &paths, &err), 0);
+	assert_int_equal(resolve_group_add(&id, "dev,29,2000", &paths, &err), 0);
+	assert_int_equal(id.ngroups, 5);
+	assert_memory_equal(id.groups, want, sizeof(want));
+	assert_int_equal(resolve_group_add(&id, "nosuch", &paths, &err), -1);
+	assert_non_null(strstr(sbuf_cstr(&err), "'nosuch' not found"));
+	sbuf_reset(&err);
+	assert_int_equal(resolve_group_add(&id, "2000,", &paths, &err), -1);
+	assert_non_null(strstr(sbuf_cstr(&err), "--group-add ''"));
+	sbuf_reset(&err);
+	assert_int_equal(resolve_group_add(&id, "4294967295", &paths, &err), -1);
+	assert_int_equal(id.ngroups, 5);
+	identity_free(&id);
+}
+
+/* --keep-groups: the inherited list minus gid 0 and root's own groups. */
+static void test_keep_groups(void **state)
+{
+	const char *grp = tmp_path("group-kg");
+	const struct userdb_paths paths = { PASSWD, grp };
+	static const uint32_t inherited[] = { 0, 4, 6, 2000, 3000 };
+	static const uint32_t want[] = { 10001, 2000, 3000 };
+	struct identity id;
+	uint32_t *kept = NULL;
+	size_t nkept = 0;
+	FILE *f = fopen(grp, "w");
+
+	(void)state;
+	assert_non_null(f);
+	fputs("root:x:0:\nadm:x:4:root\ndisk:x:6:bob,root\nfs:x:2000:\n", f);
+	fclose(f);
+	assert_int_equal(run("10001:10001", PASSWD, grp, &id), 0);
+	assert_int_equal(resolve_keep_groups(&id, inherited, 5, &paths, &kept,
+					     &nkept, &err), 0);
+	assert_int_equal(nkept, 2);
+	assert_int_equal(kept[0], 2000);
+	assert_int_equal(kept[1], 3000);
+	assert_int_equal(id.ngroups, 3);
+	assert_memory_equal(id.groups, want, sizeof(want));
+	free(kept);
+	identity_free(&id);
+	unlink(grp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_group_add, setup),
+		cmocka_unit_test_setup(test_keep_groups, setup),
 		cmocka_unit_test_setup(test_row_name, setup),
 		cmocka_unit_test_setup(test_row_uid_with_entry, setup),
 		cmocka_unit_test_setup(test_row_uid_without_entry, setup),

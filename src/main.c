@@ -272,6 +272,7 @@ static int fix_volumes(struct run *r)
 		.flags = r->o.chown_if_root_mismatch ? VOL_IF_ROOT_MISMATCH : 0,
 		.walkers = cpubudget_cpus(VOL_WALKERS),
 		.spawn_after = VOL_SPAWN_AFTER,
+		.interrupted = presig_pending,
 	};
 	rc = volume_chown(&rq, st, &r->err);
 	for (size_t i = 0; rc == 0 && i < r->o.n_chown; i++) {

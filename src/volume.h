@@ -35,6 +35,9 @@ struct vol_request {
 	 * walkers: one thread walks. */
 	unsigned walkers;
 	unsigned long spawn_after;
+	/* Asked every 256 entries by each walker, if set: nonzero stops the
+	 * whole walk with an error (a signal arrived before the exec). */
+	int (*interrupted)(void);
 };
 
 struct vol_stats {

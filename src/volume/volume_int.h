@@ -142,6 +142,7 @@ struct walker {
 	struct links *lk;
 	struct pool *pool;
 	int is_main;      /* the caller's thread: owns roots, starts helpers */
+	unsigned polls;   /* entries since rq->interrupted was last asked */
 	size_t base_node; /* NO_NODE, or the node of the task being walked */
 	struct sbuf own_err; /* a helper's message, copied to the caller's */
 	char own_errmem[1024];

@@ -551,8 +551,9 @@ static int walk_loop(struct walker *w)
 		const char *name;
 		int rc;
 
-		if (vol_between_entries(w) < 0)
-			return ABORTED;
+		rc = vol_between_entries(w);
+		if (rc < 0)
+			return rc;
 		rc = next_entry(w, &name);
 		if (rc == 0)
 			rc = leave_dir(w);

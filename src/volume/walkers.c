@@ -209,13 +209,18 @@ static void spawn(struct walker *w)
 }
 
 /* Between two entries of a walk: start helpers once the caller's walk of
- * PATH has seen rq->spawn_after entries. -1 when another walker failed. */
+ * PATH has seen rq->spawn_after entries. ABORTED when another walker
+ * failed; -1 (message in err) when rq->interrupted says to stop. */
 VOL int vol_between_entries(struct walker *w)
 {
 	struct pool *p = w->pool;
 
 	if (__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
-		return -1;
+		return ABORTED;
+	/* one system call per 256 entries: a signal stops the walk within
+	 * milliseconds, and every walker stops with it */
+	if (w->rq->interrupted && ++w->polls % 256 == 0 && w->rq->interrupted())
+		return vol_fail(w, NULL, "stopped by a signal", 0);
 	if (w->is_main && !p->spawned && w->stats[w->cur].seen >= w->rq->spawn_after)
 		spawn(w);
 	return 0;

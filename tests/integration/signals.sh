@@ -126,6 +126,25 @@ blk=$(field SigBlk "$(cat "$tmp/out")"); pnd=$(field ShdPnd "$(cat "$tmp/out")")
 	ok "SIGTERM blocked by the caller: the command runs, with SIGTERM still blocked and pending for it" ||
 	not_ok "SIGTERM blocked by the caller: the command runs with it blocked and pending" "exit $code" "$(cat "$tmp/out")"
 
+# PID 1 during a --chown walk of 60,000 entries: the walk stops within
+# milliseconds, not at its end; the command never runs
+python3 -c 'import os, sys
+d = sys.argv[1]
+os.mkdir(d, 0o755)
+for i in range(60):
+    os.mkdir(f"{d}/d{i}")
+    for j in range(999):
+        os.close(os.open(f"{d}/d{i}/{j}", os.O_CREAT | os.O_WRONLY, 0o644))' "$tmp/big"
+pid1 TERM "" "$NREXEC" --chown "$tmp/big" 10001 "$BB" touch "$marker"
+changed=$(find "$tmp/big" -uid 10001 | wc -l)
+[ "$code" = 143 ] && [ ! -e "$marker" ] && [ "$changed" -lt 60061 ] &&
+	ok "PID 1, SIGTERM during the walk: it stops early ($changed of 60,061 changed, exit after ${secs} ms), 143, not run" ||
+	not_ok "PID 1, SIGTERM during the walk: it stops early, 143, not run" \
+		"exit $code after ${secs} ms, $changed of 60,061 changed, ran: $([ -e "$marker" ] && echo yes || echo no)" \
+		"$(cat "$tmp/out")"
+grep -q "stopped by a signal" "$tmp/out" || grep -q "^nrexec: signal 15 before the exec" "$tmp/out" ||
+	not_ok "... and says so" "$(cat "$tmp/out")"
+
 # not PID 1: a plain kill during the slow start
 rm -f "$marker"
 withsig "$tmp/bigpw" "$fix/group" "" "$NREXEC" app "$BB" touch "$marker"

@@ -648,7 +648,7 @@ for i in range(1, 301):
 	code=$(dk inspect -f '{{.State.ExitCode}}' "$name")
 	dk logs "$name" >"$WORK/e$TNUM.log" 2>&1
 	dk rm -f -v "$name" >/dev/null 2>&1 || true
-	owned=$(find "$d" -uid 10001 | head -c 1000000 | wc -l)
+	owned=$(find "$d" -uid 10001 | wc -l)
 	echo "# note: docker stop -t 10 took $ms ms, exit $code; $owned of 300,301 entries were changed before the stop"
 	echo "# note: container output: $(head -c 300 "$WORK/e$TNUM.log" | tr '\n' ' ')"
 	[ "$running" = 1 ] || fail "the walk was over 0.3 s after docker run: nothing to interrupt (exit $code)"

@@ -11,20 +11,28 @@
 CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+# The one place the version lives: src/opts.c gets it as NREXEC_VERSION.
 VERSION  := 0.1.0
 # --version names the commit and what is linked in (-D defines on opts.c)
 COMMIT   := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)$(shell \
             git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
 PIN       = $(shell awk '$$1 == "$(1)" { print $$2 }' src/build/pins)
 
+# CFLAGS and CPPFLAGS are the caller's (`make CFLAGS=-O2`): they replace
+# only the optimisation level. The flags nrexec is never built without
+# live in NR_CPPFLAGS and NR_CFLAGS, come after the caller's (so that
+# -Wno-error or -fno-stack-protector there cannot undo them), and
+# tests/lib/build-flags.sh fails if a compile line loses one.
+CFLAGS   ?= -Os
 WARN     := -std=c11 -Wall -Wextra -Wconversion -Wsign-conversion -Wshadow \
             -Wformat=2 -Werror
-HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-CPPFLAGS += -D_GNU_SOURCE -DNREXEC_VERSION='"$(VERSION)"'
-CFLAGS   ?= -Os
+HARDEN   := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 # No unwind tables: C without exceptions never uses them (~4 KiB).
-CFLAGS   += $(WARN) $(HARDEN) -ffunction-sections -fdata-sections \
+SIZEOPT  := -ffunction-sections -fdata-sections \
             -fno-asynchronous-unwind-tables -fno-unwind-tables
+NR_CPPFLAGS := -D_GNU_SOURCE -DNREXEC_VERSION='"$(VERSION)"'
+NR_CFLAGS   := $(WARN) $(HARDEN) $(SIZEOPT)
+COMPILE  = $(CPPFLAGS) $(NR_CPPFLAGS) $(CFLAGS) $(NR_CFLAGS)
 # --wrap=asprintf: see __wrap_asprintf in src/caps.c (~10 KiB of printf).
 LDSTATIC := -static -Wl,-z,relro,-z,now -Wl,--gc-sections -Wl,--wrap=asprintf
 
@@ -42,18 +50,20 @@ GOBJS    := $(SRCS:src/%.c=$(B)/glibc/%.o)
 MOBJS    := $(SRCS:src/%.c=$(B)/musl/%.o) $(MUSLONLY:src/%.c=$(B)/musl/%.o)
 MUSLCAPNG:= $(B)/musl-capng
 
-.PHONY: all static demo test unit unit-tsan integration integration-musl faults size fuzz fuzz-short e2e e2e-init e2e-images e2e-podman check bench install clean
+.PHONY: all static demo test build-flags unit unit-tsan integration integration-musl faults size fuzz fuzz-short e2e e2e-init e2e-images e2e-podman check bench install clean
 all: $(B)/nrexec
 
 $(B)/glibc/%.o: src/%.c $(HDRS) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(COMPILE) -c $< -o $@
 
-# Debian's libcap-ng.a also holds capng_change_id (initgroups/getpwuid):
-# it is never called and --gc-sections drops it, but the linker still
-# prints its static-NSS warnings; they are expected here.
+# Linker warnings fail the build, but for the ones src/build/link-check.sh
+# allows by name: Debian's libcap-ng.a holds capng_change_id, which calls
+# initgroups and getpwuid (NSS, in a static binary); nrexec never calls it
+# and --gc-sections drops it, but the linker warns all the same.
 $(B)/nrexec: $(GOBJS) | $(B)
-	$(CC) $(CFLAGS) $(LDSTATIC) $(GOBJS) $(CAPNG_A) -o $@ 2>$(B)/link.log || { cat $(B)/link.log; exit 1; }
+	$(CC) $(CFLAGS) $(NR_CFLAGS) $(LDSTATIC) $(GOBJS) $(CAPNG_A) -o $@ 2>$@.link.log || { cat $@.link.log; exit 1; }
+	sh src/build/link-check.sh $@.link.log || { rm -f $@; exit 1; }
 	strip $@
 
 $(B)/unit $(B):
@@ -80,7 +90,7 @@ $(MUSLCAPNG)/lib/libcap-ng.a: src/build/libcap-ng-musl.sh src/build/debian-sourc
 
 $(B)/musl/%.o: src/%.c $(HDRS) Makefile $(MUSLCAPNG)/lib/libcap-ng.a
 	@mkdir -p $(@D)
-	musl-gcc $(CPPFLAGS) $(CFLAGS) $(MUSL_CFLAGS) -isystem $(MUSLCAPNG)/kinc -I$(MUSLCAPNG)/include -c $< -o $@
+	musl-gcc $(COMPILE) $(MUSL_CFLAGS) -isystem $(MUSLCAPNG)/kinc -I$(MUSLCAPNG)/include -c $< -o $@
 
 # noseparate-code: rodata shares the code segment instead of being padded
 # to pages of its own (~8 KiB of the 64 KiB budget); see README "Size".
@@ -98,8 +108,9 @@ MUSL_CFLAGS  := -fno-pie
 MUSL_LDFLAGS := -no-pie -Wl,-z,norelro -Wl,-z,common-page-size=64 -Wl,-z,noseparate-code \
             -Wl,--wrap=strtoul
 $(B)/musl/nrexec: $(MOBJS)
-	musl-gcc $(CFLAGS) $(LDSTATIC) $(MUSL_LDFLAGS) $(MOBJS) \
-	    $(MUSLCAPNG)/lib/libcap-ng.a -o $@
+	musl-gcc $(CFLAGS) $(NR_CFLAGS) $(LDSTATIC) $(MUSL_LDFLAGS) $(MOBJS) \
+	    $(MUSLCAPNG)/lib/libcap-ng.a -o $@ 2>$@.link.log || { cat $@.link.log; exit 1; }
+	sh src/build/link-check.sh $@.link.log || { rm -f $@; exit 1; }
 	strip -R .comment $@
 
 demo: $(B)/nrexec
@@ -120,9 +131,9 @@ clean:
 TIDY_CHECKS := -*,bugprone-*,cert-*,clang-analyzer-*,-bugprone-easily-swappable-parameters,-cert-err33-c,-bugprone-reserved-identifier,-cert-dcl37-c,-cert-dcl51-cpp,-bugprone-narrowing-conversions,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling
 check:
 	cppcheck --quiet --enable=warning,portability,performance --error-exitcode=1 \
-	    --inline-suppr -D_GNU_SOURCE -Isrc src/
+	    --inline-suppr -D_GNU_SOURCE -DNREXEC_VERSION='"$(VERSION)"' -Isrc src/
 	clang-tidy --quiet --warnings-as-errors='*' --checks='$(TIDY_CHECKS)' $(SRCS) $(MUSLONLY) \
-	    -- -D_GNU_SOURCE -std=c11 -Isrc
+	    -- -D_GNU_SOURCE -DNREXEC_VERSION='"$(VERSION)"' -std=c11 -Isrc
 
 BENCHBINS := NREXEC_GLIBC=$(CURDIR)/$(B)/nrexec NREXEC_MUSL=$(CURDIR)/$(B)/musl/nrexec
 bench: $(B)/nrexec $(B)/musl/nrexec

@@ -7,7 +7,7 @@
 #include "idnum.h"
 
 #ifndef NREXEC_VERSION
-#define NREXEC_VERSION "0.1.0"
+#error "NREXEC_VERSION comes from the Makefile's VERSION"
 #endif
 /* The build names what it linked in (Makefile, src/build/dist.mk); the
  * release SBOM is checked against these lines. */

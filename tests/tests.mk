@@ -12,7 +12,8 @@ WRAPPED   := nr_setgroups nr_setresgid nr_setresuid getresuid getresgid \
              getuid geteuid getgid getegid execve
 WRAPFLAGS := $(foreach f,$(WRAPPED),-Wl,--wrap=$(f))
 SAN       ?= -fsanitize=address,undefined -fno-sanitize-recover=all
-UNITBASE  := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -Isrc -Itests/unit
+UNITBASE  := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -DNREXEC_VERSION='"$(VERSION)"' \
+             -Isrc -Itests/unit
 UNITFLAGS := $(UNITBASE) $(SAN)
 
 $(B)/unit/%: tests/unit/%.c tests/unit/wraps.c tests/unit/wraps.h $(LIBSRCS) $(HDRS) | $(B)/unit
@@ -78,19 +79,43 @@ fuzz:
 fuzz-short:
 	bash tests/fuzz/fuzz.sh 20
 
-test: check unit unit-tsan integration integration-musl faults size fuzz-short e2e e2e-init e2e-images e2e-podman dist-test
+test: build-flags check unit unit-tsan integration integration-musl faults size fuzz-short e2e e2e-init e2e-images e2e-podman dist-test
+
+# C helpers of the shell suites (tests/lib/NAME.c → build/testlib/NAME),
+# with the product's warnings and -Werror; static, since several run in
+# FROM-scratch images. The start-up floor is a musl program.
+TESTLIB_FLAGS := -D_GNU_SOURCE $(WARN) -O2 -static
+$(B)/testlib/%: tests/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TESTLIB_FLAGS) $< -o $@
+$(B)/testlib/execonly: tests/lib/execonly.c
+	@mkdir -p $(@D)
+	musl-gcc $(WARN) -Os -static -s $< -o $@
+
+# A dynamic -O1 -g build of the product for valgrind's full memcheck
+# (tests/integration/environments.sh); tests/lib/capget-shim.c corrects
+# valgrind's model of capget.
+$(B)/nrexec-vg: $(SRCS) $(HDRS) tests/lib/capget-shim.c
+	$(CC) $(NR_CPPFLAGS) $(WARN) -O1 -g $(SRCS) tests/lib/capget-shim.c \
+	    -Wl,--wrap=capget -lcap-ng -o $@
 
 # The real binary with tests/lib/faultinject.c wrapped in (never installed).
 FAULTED   := nr_setgroups nr_setresgid nr_setresuid getresuid getresgid \
              getgroups nr_setuid nr_setgid capset capget prctl open read \
              fstat setenv execve
 $(B)/nrexec-fault: $(GOBJS) tests/lib/faultinject.c
-	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -Os -c tests/lib/faultinject.c -o $(B)/faultinject.o
+	$(CC) $(CPPFLAGS) $(NR_CPPFLAGS) -std=c11 -Wall -Wextra -Werror -Os -c tests/lib/faultinject.c -o $(B)/faultinject.o
 	$(CC) -static -Wl,--gc-sections $(GOBJS) $(B)/faultinject.o \
-	    $(foreach f,$(FAULTED),-Wl,--wrap=$(f)) $(CAPNG_A) -o $@ 2>/dev/null
+	    $(foreach f,$(FAULTED),-Wl,--wrap=$(f)) $(CAPNG_A) -o $@ 2>$@.link.log || { cat $@.link.log; exit 1; }
+	sh src/build/link-check.sh $@.link.log || { rm -f $@; exit 1; }
 
 faults: $(B)/nrexec-fault
 	NREXEC_FAULTBIN=$(CURDIR)/$(B)/nrexec-fault bash tests/integration/faults.sh
+
+# make CFLAGS=... keeps -Werror, FORTIFY and the stack protector; linker
+# warnings other than the known libcap-ng ones fail the link.
+build-flags:
+	sh tests/lib/build-flags.sh
 
 # The musl build must stay within 64 KiB; size is deterministic, so this
 # one is a test.

@@ -37,8 +37,8 @@ $(DB)/%/nrexec: $(DB)/%/versions $(SRCS) $(MUSLONLY) $(wildcard src/*.h src/*/*.
 	@set -e; d=$(DB)/$*; t=$$(awk '$$1 == "$*" { print $$2 }' src/build/arches); \
 	libc=$$(sed -n 's/^libc=//p' $$d/versions); capng=$$(sed -n 's/^libcap-ng=//p' $$d/versions); \
 	echo "  CC+LD  $@ ($$t-gcc, $$libc, libcap-ng $$capng)"; \
-	$$d/cc $(CPPFLAGS) -DNREXEC_COMMIT='"$(COMMIT)"' -DNREXEC_LIBC="\"$$libc\"" \
-	    -DNREXEC_CAPNG="\"$$capng\"" $(CFLAGS) $(MUSL_CFLAGS) -flto -ffile-prefix-map=$(CURDIR)/= \
+	$$d/cc $(CPPFLAGS) $(NR_CPPFLAGS) -DNREXEC_COMMIT='"$(COMMIT)"' -DNREXEC_LIBC="\"$$libc\"" \
+	    -DNREXEC_CAPNG="\"$$capng\"" $(CFLAGS) $(NR_CFLAGS) $(MUSL_CFLAGS) -flto -ffile-prefix-map=$(CURDIR)/= \
 	    -I$$d/capng/include $(SRCS) $(MUSLONLY) $(LDSTATIC) $(MUSL_LDFLAGS) \
 	    -Wl,-Map=$$d/nrexec.map $$d/capng/lib/libcap-ng.a -o $@.full; \
 	$$t-strip -R .comment -o $@ $@.full

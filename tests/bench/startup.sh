@@ -94,11 +94,9 @@ machine_block() {
 # Reference, not a peer: a static musl program that only calls execv. Its
 # overhead is the floor for any exec wrapper here (one more execve of a
 # small static image); su-exec, which is not in Debian, sits just above it.
-printf '%s\n' '#include <unistd.h>' \
-	'int main(int argc, char **argv) { (void)argc; execv(argv[1], argv + 1); return 127; }' \
-	>"$TMP/execonly.c"
-musl-gcc -static -Os -s "$TMP/execonly.c" -o "$TMP/execonly" 2>/dev/null ||
-	die "musl-gcc cannot build the exec-only reference"
+make -s -C "$ROOT" build/testlib/execonly >&2 ||
+	die "musl-gcc cannot build the exec-only reference (tests/lib/execonly.c)"
+cp "$ROOT/build/testlib/execonly" "$TMP/execonly"
 names=("direct /bin/true" "floor: exec-only static musl" "nrexec (musl static)" "nrexec (glibc static)"
 	"nrexec (musl) --allow-new-privs" "gosu" "setpriv" "chroot --userspec")
 cmds=("$TRUE"
@@ -144,20 +142,8 @@ calc() { awk "BEGIN { printf \"$1\", ($2) }"; }
 # What the contract's bounding-set clear costs by itself: in a forked root
 # child, 41 PR_CAPBSET_DROP (each commits new credentials) and the 41
 # PR_CAPBSET_READ that verify them, timed in-process; medians of 300.
-printf '%s\n' '#include <stdio.h>' '#include <stdlib.h>' '#include <time.h>' '#include <unistd.h>' \
-	'#include <sys/prctl.h>' '#include <sys/wait.h>' \
-	'static double us(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e6 + t.tv_nsec / 1e3; }' \
-	'int main(int argc, char **argv) {' \
-	'  int last = atoi(argv[1]);' \
-	'  for (int k = 0; k < 300; k++) {' \
-	'    int p[2]; double d[2]; if (pipe(p)) return 1;' \
-	'    if (fork() == 0) { double t0 = us(); for (int c = 0; c <= last; c++) prctl(PR_CAPBSET_DROP, c, 0, 0, 0);' \
-	'      double t1 = us(); for (int c = 0; c <= last; c++) prctl(PR_CAPBSET_READ, c, 0, 0, 0);' \
-	'      d[0] = t1 - t0; d[1] = us() - t1; _exit(write(p[1], d, sizeof d) != sizeof d); }' \
-	'    wait(NULL); if (read(p[0], d, sizeof d) != sizeof d) return 1; close(p[0]); close(p[1]);' \
-	'    printf("%.3f\t%.3f\n", d[0], d[1]); }' \
-	'  return 0; }' >"$TMP/bndcost.c"
-cc -O2 "$TMP/bndcost.c" -o "$TMP/bndcost" || die "cannot build the bounding-set timer"
+make -s -C "$ROOT" build/testlib/bndcost >&2 || die "cannot build the bounding-set timer (tests/lib/bndcost.c)"
+cp "$ROOT/build/testlib/bndcost" "$TMP/bndcost"
 ncap=$(cat /proc/sys/kernel/cap_last_cap)
 nice -n "$NICE" "$TMP/bndcost" "$ncap" >"$TMP/bnd.tsv"
 bnd_drop=$(cut -f1 "$TMP/bnd.tsv" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] / 1000 }')

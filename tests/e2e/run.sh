@@ -287,24 +287,13 @@ app:x:10001:
 extra:x:2000:app
 EOS
 
-# a setuid-root probe: prints the ids it runs with (needs a C compiler)
+# a setuid-root probe: prints the ids it runs with (tests/lib/suidprobe.c,
+# built static by tests/tests.mk; needs a C compiler)
 HAVE_SUIDPROBE=0
-if command -v cc >/dev/null; then
-	cat >"$WORK/suidprobe.c" <<'EOS'
-#define _GNU_SOURCE
-#include <stdio.h>
-#include <unistd.h>
-int main(void) {
-	uid_t r, e, s;
-	getresuid(&r, &e, &s);
-	printf("ruid=%u euid=%u suid=%u\n", r, e, s);
-	printf("setuid0=%s\n", setuid(0) == 0 ? "ok" : "denied");
-	return 0;
-}
-EOS
-	if cc -static -O2 -o "$F/suidprobe" "$WORK/suidprobe.c" 2>"$WORK/suidprobe.log"; then
-		HAVE_SUIDPROBE=1
-	fi
+if command -v cc >/dev/null &&
+	make -s -C "$ROOT" build/testlib/suidprobe >"$WORK/suidprobe.log" 2>&1; then
+	cp "$ROOT/build/testlib/suidprobe" "$F/suidprobe"
+	HAVE_SUIDPROBE=1
 fi
 
 # the hostile command of the terminal tests (tests/lib/tiocsti.c), static

@@ -21,6 +21,7 @@ fi
 case $NREXEC in /*) ;; *) echo "NREXEC must be an absolute path" >&2; exit 2 ;; esac
 
 WORK=$(mktemp -d /tmp/nrexec-attacks.XXXXXX)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RACER_PID=
 cleanup() {
 	[ -n "$RACER_PID" ] && kill "$RACER_PID" 2>/dev/null && wait "$RACER_PID" 2>/dev/null
@@ -285,75 +286,9 @@ case_wide_tree() {
 # (in a directory that only root can write nobody else can swap a name, and
 # nrexec changes entries there by name; see is_sealed in src/volume/walk.c)
 
+# tests/lib/racer.c, built by tests/tests.mk with the product's warnings
 build_racer() {
-	cat >"$WORK/racer.c" <<'EOF'
-/* racer DIR A B [FILE | -d DIR]...: as uid 10001, the user the tree is given
- * to, swap DIR/A and DIR/B with renameat2(RENAME_EXCHANGE) until killed;
- * meanwhile, as root, give the listed files and directory entries back to
- * root every half millisecond, through fds opened once, so each nrexec run
- * has real work to do and no reset can reach outside the tree. */
-#define _GNU_SOURCE
-#include <dirent.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <signal.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-static pid_t child;
-static void stop(int sig)
-{
-	(void)sig;
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
-	_exit(0);
-}
-static void reset_dir(int fd)
-{
-	DIR *d = fdopendir(dup(fd));
-	struct dirent *e;
-	if (d == NULL)
-		return;
-	rewinddir(d);
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			fchownat(fd, e->d_name, 0, 0, AT_SYMLINK_NOFOLLOW);
-	fchownat(fd, "", 0, 0, AT_EMPTY_PATH);
-	closedir(d);
-}
-int main(int argc, char **argv)
-{
-	int dfd = open(argv[1], O_RDONLY | O_DIRECTORY), fds[16], isdir[16], n = 0;
-	for (int a = 4; a < argc && n < 16; a++, n++) {
-		isdir[n] = strcmp(argv[a], "-d") == 0;
-		if (isdir[n])
-			a++;
-		fds[n] = open(argv[a], isdir[n] ? O_RDONLY | O_DIRECTORY : O_PATH | O_NOFOLLOW);
-	}
-	pid_t parent = getpid();
-	child = fork();
-	if (child == 0) {
-		if (setgroups(0, NULL) || setresgid(10001, 10001, 10001) ||
-		    setresuid(10001, 10001, 10001))
-			return 1;
-		/* after setresuid: a change of credentials clears it */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			return 0;
-		for (;;)
-			renameat2(dfd, argv[2], dfd, argv[3], RENAME_EXCHANGE);
-	}
-	signal(SIGTERM, stop);
-	for (;;) {
-		for (int k = 0; k < n; k++)
-			isdir[k] ? reset_dir(fds[k]) : fchownat(fds[k], "", 0, 0, AT_EMPTY_PATH);
-		usleep(500);
-	}
-}
-EOF
-	cc -O2 -o "$WORK/racer" "$WORK/racer.c"
+	make -s -C "$ROOT" build/testlib/racer >&2 && RACER=$ROOT/build/testlib/racer
 }
 
 # race NAME TREE: runs nrexec RACE_RUNS times while the racer runs.
@@ -389,7 +324,7 @@ race_dir_symlink() {
 	for f in 1 2 3 4 5 6 7 8; do touch "$C/tree/x/f$f" "$C/tree/x/sub/g$f"; done
 	ln -s "$C/out/d" "$C/tree/y"
 	chown $ID "$C/tree" # the attacker can rename in it (root-owned: it could not)
-	"$WORK/racer" "$C/tree" x y -d "$C/tree/x" -d "$C/tree/x/sub" &
+	"$RACER" "$C/tree" x y -d "$C/tree/x" -d "$C/tree/x/sub" &
 	RACER_PID=$!
 	local runs=$RACE_RUNS
 	RACE_RUNS=$2
@@ -412,7 +347,7 @@ case_race_deep_move() {
 	ln -s "$C/out/d" "$C/tree/p2/d"
 	chown $ID "$C/tree/p1" "$C/tree/p2"
 	# moves the 40-deep chain between two parents: ".." then lies
-	"$WORK/racer" "$C/tree" p1/d p2/d -d "$cur" &
+	"$RACER" "$C/tree" p1/d p2/d -d "$cur" &
 	RACER_PID=$!
 	race "race: deep directory moved between parents (fd window, \"..\")" "$C/tree"
 	why=
@@ -428,7 +363,7 @@ case_race_hardlink() {
 	chown $ID "$C/tree"
 	# both names stay inside the tree: the outside inode is met under two
 	# names in one walk unless the ctime checks catch the rename
-	"$WORK/racer" "$C/tree" h .h2 "$C/tree/h" &
+	"$RACER" "$C/tree" h .h2 "$C/tree/h" &
 	RACER_PID=$!
 	race "race: hard link to outside renamed around the walk" "$C/tree"
 	why=

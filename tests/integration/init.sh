@@ -92,6 +92,9 @@ group_case() { # OPTIONS... -> "exit CODE sleep-alive|sleep-gone"
 	kill -TERM $pid
 	for i in $(seq 30); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 	if kill -0 "$sp" 2>/dev/null; then echo -n "sleep-alive "; kill -KILL "$sp"; else echo -n "sleep-gone "; fi
+	# a broken init must fail the test, not hang it
+	for i in $(seq 30); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill -0 $pid 2>/dev/null && { pkill -KILL -P $pid; kill -KILL $pid; }
 	wait $pid; code=$?
 	echo "exit $code"
 }
@@ -222,8 +225,9 @@ code = os.waitstatus_to_exitcode(st)
 print("init=%d pgrp=%d fg=%d exit=%d" % (pid, pgrp, fg, code))
 sys.exit(0 if pgrp == fg and pgrp != pid and code == 130 else 1)
 EOF
-out=$(timeout 30 python3 "$tmp/ptytest.py" "${I[@]}" "$P" tty 2>&1)
-check "pty: the command is the terminal's foreground group; Ctrl-C ends it, exit 130" $? "$out"
+out=$(timeout 30 python3 "$tmp/ptytest.py" "${I[@]}" "$P" tty 2>&1); code=$?
+pkill -KILL -f "$P tty" 2>/dev/null	# only if it failed: what the pty left
+check "pty: the command is the terminal's foreground group; Ctrl-C ends it, exit 130" $code "$out"
 
 echo "# $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -123,13 +123,15 @@ else
 fi
 
 # --- 4. bytes --------------------------------------------------------------------
-MO=$ROOT/build/musl
+# the Makefile's own link command (make -n), with init.o swapped for a stub
 printf '#include "init.h"\nvoid init_save_signals(struct init_sigs *s) { (void)s; }\nint init_run(const struct init_conf *c, struct sbuf *e) { (void)c; (void)e; return -1; }\n' >"$TMP/stub.c"
-musl-gcc -D_GNU_SOURCE -Os -I"$ROOT/src" -c "$TMP/stub.c" -o "$TMP/stub.o"
-LINK=(-Os -static -Wl,-z,now -Wl,--gc-sections -Wl,--wrap=asprintf -Wl,-z,norelro -Wl,-z,common-page-size=64
-	-Wl,-z,noseparate-code -Wl,--wrap=strtoul)
-# shellcheck disable=SC2046
-musl-gcc "${LINK[@]}" $(ls "$MO"/*.o | grep -v '/init\.o$') "$TMP/stub.o" "$ROOT/build/musl-capng/lib/libcap-ng.a" -o "$TMP/noinit"
+musl-gcc -D_GNU_SOURCE -Os -fno-pie -I"$ROOT/src" -c "$TMP/stub.c" -o "$TMP/stub.o"
+link=$(make -s -C "$ROOT" -n -W build/musl/main.o build/musl/nrexec 2>/dev/null |
+	sed -n '/^musl-gcc .*-static/,/-o build\/musl\/nrexec/p' | tr '\n' ' ' | sed 's/\\ / /g; s/ 2>.*//')
+[ -n "$link" ] || die "cannot find the musl link command in make -n"
+link=${link//build\/musl\/init.o/$TMP\/stub.o}
+link=${link//-o build\/musl\/nrexec/-o $TMP\/noinit}
+(cd "$ROOT" && eval "$link") || die "linking without init.o failed"
 strip -R .comment "$TMP/noinit"
 with=$(stat -c %s "$N") without=$(stat -c %s "$TMP/noinit")
 

@@ -225,6 +225,32 @@ VOL void vol_put_cause(struct walker *w, const char *what, int err)
 		sbuf_str(w->err, " (not running as root)");
 }
 
+/* Root gets EPERM from chown in a user namespace when the entry's owner or
+ * group is not mapped there: the kernel grants CAP_CHOWN over an inode only
+ * if both are mapped (capable_wrt_inode_uidgid), and shows an unmapped id
+ * as the overflow id, 65534. Say so, or it reads like a missing
+ * capability. Outside a user namespace (a uid_map covering every id)
+ * 65534 is just nobody (NFS root_squash): no hint then. */
+static void put_unmapped(struct walker *w, const char *name)
+{
+	char map[64];
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, map, sizeof(map));
+	struct obj o;
+
+	if (fd >= 0)
+		close(fd);
+	/* the initial namespace's map: one "%10u %10u %10u\n" line, 0 0 2^32-1 */
+	if ((n == 34 && memcmp(map + 22, "4294967295", 10) == 0) || w->depth == 0 ||
+	    vol_stat_at(w, w->fr[w->depth - 1].fd, name ? name : "",
+			name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, &o) < 0 ||
+	    (o.uid != 65534 && o.gid != 65534))
+		return;
+	sbuf_str(w->err, o.uid == 65534 ? " (its owner" : " (its group");
+	sbuf_str(w->err, " shows as 65534: an id not mapped in this user namespace,"
+			 " and the kernel lets no capability change such an entry)");
+}
+
 /* Report a failure at `name` in the current directory (NULL: the directory
  * itself). Always returns -1. */
 VOL int vol_fail(struct walker *w, const char *name, const char *what, int err)
@@ -233,6 +259,8 @@ VOL int vol_fail(struct walker *w, const char *name, const char *what, int err)
 	sbuf_str(w->err, "chown '");
 	put_walk_path(w, name);
 	vol_put_cause(w, what, err);
+	if (err == EPERM && geteuid() == 0)
+		put_unmapped(w, name);
 	return -1;
 }
 

@@ -536,6 +536,24 @@ s_chown_mapped_host() {
 	expect_host_owned "$d" "$h" "$h"
 }
 
+# a host directory of the podman user with group root (README's old
+# init-container case, NOTES.md): the group is not mapped (shows as
+# 65534), and the kernel lets no capability change such an entry: 125,
+# and the message says why
+s_chown_unmapped_host() {
+	local d=$WORK/hp-unmapped
+	mkdir -p "$d/sub"
+	touch "$d/sub/f"
+	chown -R "$PMUID:0" "$d"
+	prun -v "$d:/data" localhost/myapp /nrexec --chown /data 10001:10001 /bin/echo SHOULD-NOT-RUN
+	expect_rc 125
+	expect_one_msg
+	expect_no_out SHOULD-NOT-RUN
+	expect_err "cannot change owner: Operation not permitted \\(.*65534.*not mapped in this user namespace"
+	note "$(head -n1 "$ERR")"
+	[ "$(stat -c %u:%g "$d/sub/f")" = "$PMUID:0" ] || fail "host entry changed: $(stat -c %u:%g "$d/sub/f")"
+}
+
 # ---------------------------------------------------- kubernetes manifests ---
 
 # README's ```yaml blocks, each right after a line naming its file, must
@@ -813,6 +831,7 @@ for MODE in $MODES; do
 		t "user namespace: 0 is the podman user, 1-65536 the subordinate range, setgroups allowed" s_userns_maps
 		t "target uid or gid outside the mapped range: 125, 'is not mapped' message" s_unmapped_uid
 		t "--chown of a host directory owned by a mapped id" s_chown_mapped_host
+		t "--chown of a host directory whose group is not mapped: 125, the message says so" s_chown_unmapped_host
 	fi
 	t "kube play init-container.yaml: init container chowns, app drops" k_init_container
 	t "kube play run-as-user.yaml: runAsUser/runAsGroup passthrough" k_run_as_user

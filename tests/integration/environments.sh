@@ -120,6 +120,23 @@ expect_fail "unshare --user --map-root-user: 125, setgroups denied" \
 expect_fail "unshare --map-root-user, --allow-root 0:0: 125 too (setgroups is never skipped)" \
 	"setgroups: denied in this user namespace" -- \
 	infix unshare --user --map-root-user "$NREXEC" --allow-root 0:0 "${TOUCH[@]}"
+# --chown as root of a user namespace: the kernel refuses to change an
+# entry whose group is not mapped (it shows as 65534), CAP_CHOWN or not;
+# the message says so (rootless podman's hostPath owned by user:root)
+mkdir -p "$tmp/unm/sub"
+touch "$tmp/unm/sub/f"
+chown 0:0 "$tmp/unm" "$tmp/unm/sub"
+chown 10001:30000 "$tmp/unm/sub/f"
+expect_fail "userns: --chown of an entry whose group is unmapped: 125, the message says why" \
+	"chown '$tmp/unm/sub/f': cannot change owner: Operation not permitted (its group shows as 65534: an id not mapped in this user namespace" -- \
+	userns '0 0 20000\n' '0 0 20000\n' allow "$NREXEC" --chown "$tmp/unm" 10001:10001
+[ "$(stat -c %u:%g "$tmp/unm/sub/f")" = 10001:30000 ]
+todo_check "... and the entry is left as it was" "now $(stat -c %u:%g "$tmp/unm/sub/f")" $?
+expect_ran "userns: the same tree with its group mapped: --chown works" -- \
+	userns '0 0 20000\n' '0 0 40000\n' allow "$NREXEC" --chown "$tmp/unm" 10001:10001
+[ "$(stat -c %u:%g "$tmp/unm/sub/f")" = 10001:10001 ]
+todo_check "... and the entry is 10001:10001" "now $(stat -c %u:%g "$tmp/unm/sub/f")" $?
+
 # app is in 2000 and 2001; map its primary 10001 but not those
 expect_fail "userns, a supplementary gid unmapped: 125, 'not mapped'" \
 	"setgroups: gid" "is not mapped in this user namespace" -- \

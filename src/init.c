@@ -68,6 +68,13 @@ void init_save_signals(struct init_sigs *s)
 			s->ignored |= 1ULL << (sig - 1);
 }
 
+void init_reignore(const struct init_sigs *s)
+{
+	for (int sig = 1; sig <= 64; sig++)
+		if (s->ignored >> (sig - 1) & 1)
+			raw_sigaction(sig, SIG_IGN, NULL);
+}
+
 static pid_t fg_group(void)
 {
 	pid_t pg = -1;

@@ -27,6 +27,11 @@ struct init_conf {
 /* Record the ignored signals; call before anything changes them. */
 void init_save_signals(struct init_sigs *s);
 
+/* Ignore again what was ignored at the save: glibc's pthread_create (a
+ * --chown walk's helper threads) takes signal 33 for itself, and an exec
+ * turns a handled signal into SIG_DFL, not back into the caller's SIG_IGN. */
+void init_reignore(const struct init_sigs *s);
+
 /* init_run's answer in the child, which then execs the command. */
 #define INIT_CHILD (-2)
 

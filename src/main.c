@@ -38,7 +38,7 @@ struct run {
 	struct drop_state drop;	/* how to drop, found by privdrop_mode */
 	struct sbuf err;	/* the one message of a failed run */
 	struct sbuf log;	/* -v lines, straight to stderr */
-	struct init_sigs sigs;	/* --init: the signal state the command gets */
+	struct init_sigs sigs;	/* the ignored set nrexec was given (--init, --chown) */
 	uint32_t *kept;		/* --keep-groups: the inherited ones kept */
 	size_t nkept;
 	unsigned umask;		/* --umask, parsed */
@@ -459,8 +459,9 @@ int main(int argc, char **argv)
 	sbuf_init(&r.log, r.logmem, sizeof(r.logmem), STDERR_FILENO);
 	if (opts_parse(argc, argv, &r.o, &r.err) < 0)
 		die(&r, EXIT_NREXEC);
-	/* nothing has touched a disposition yet (presig only blocks) */
-	if (r.o.init)
+	/* nothing has touched a disposition yet (presig only blocks); the
+	 * --chown walk's threads may (init_reignore) */
+	if (r.o.init || r.o.n_chown > 0)
 		init_save_signals(&r.sigs);
 	if (r.o.action == OPTS_HELP)
 		say_and_exit(opts_usage);
@@ -517,6 +518,8 @@ int main(int argc, char **argv)
 		sbuf_chr(&r.log, '\n');
 		sbuf_flush(&r.log);
 	}
+	if (r.o.n_chown > 0)
+		init_reignore(&r.sigs);
 	stop_if_signalled(&r, presig_restore());
 	die(&r, exec_command(r.o.cmd, &r.err));
 }

@@ -8,14 +8,8 @@
 static void bad_cap(struct sbuf *err, const char *name, size_t n,
 		    const char *why)
 {
-	char tmp[64];
-
-	if (n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	memcpy(tmp, name, n);
-	tmp[n] = '\0';
 	sbuf_str(err, "--cap-keep: '");
-	sbuf_quoted(err, tmp);
+	sbuf_quoted_n(err, name, n);
 	sbuf_str(err, "' ");
 	sbuf_str(err, why);
 }

@@ -30,36 +30,6 @@ int idnum_mode(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
-static void sift_down(uint32_t *a, size_t i, size_t n)
-{
-	for (size_t c; (c = 2 * i + 1) < n; i = c) {
-		uint32_t t;
-
-		if (c + 1 < n && a[c] < a[c + 1])
-			c++;
-		if (a[i] >= a[c])
-			return;
-		t = a[i];
-		a[i] = a[c];
-		a[c] = t;
-	}
-}
-
-void idnum_sort(uint32_t *a, size_t n)
-{
-	size_t i;
-
-	for (i = n / 2; i-- > 0;)
-		sift_down(a, i, n);
-	while (n > 1) {
-		uint32_t t = a[0];
-
-		a[0] = a[--n];
-		a[n] = t;
-		sift_down(a, 0, n);
-	}
-}
-
 int idnum_parse(const char *s, size_t len, uint32_t *out)
 {
 	uint64_t v = 0;

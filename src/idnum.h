@@ -22,10 +22,6 @@ int idnum_mode(const char *s, unsigned max, unsigned *out);
 /* True when s[0..len) is non-empty and all ASCII digits. */
 int idnum_is_digits(const char *s, size_t len);
 
-/* Sort ids ascending in place: heapsort, O(n log n) at any input (group
- * lists run to 65,536 ids), without musl's qsort (~2 KiB of the binary). */
-void idnum_sort(uint32_t *a, size_t n);
-
 /* strtoul, base 10 only, for the musl link (see idnum.c). */
 unsigned long __wrap_strtoul(const char *s, char **end, int base);
 

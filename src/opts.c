@@ -132,14 +132,8 @@ static int take_option(struct opts *o, enum opt_id id, const char *val,
 static int opt_error(struct sbuf *err, const char *what, const char *arg,
 		     size_t n, const char *why)
 {
-	char name[64];
-
-	if (n >= sizeof(name))
-		n = sizeof(name) - 1;
-	memcpy(name, arg, n);
-	name[n] = '\0';
 	sbuf_str(err, what);
-	sbuf_quoted(err, name);
+	sbuf_quoted_n(err, arg, n);
 	sbuf_str(err, why);
 	sbuf_str(err, "; see nrexec --help");
 	return -1;

@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #include "caps.h"
-#include "idnum.h"
+#include "sort.h"
 #include "sys.h"
 
 /* glibc and musl export these without declaring them */
@@ -522,8 +522,8 @@ static int groups_match(const struct drop_plan *p)
 	want = calloc(p->ngroups + 1, sizeof(gid_t));
 	if (have && want && getgroups(n, have) == n) {
 		memcpy(want, p->groups, p->ngroups * sizeof(gid_t));
-		idnum_sort((uint32_t *)have, p->ngroups);
-		idnum_sort((uint32_t *)want, p->ngroups);
+		sort_u32((uint32_t *)have, p->ngroups);
+		sort_u32((uint32_t *)want, p->ngroups);
 		ok = memcmp(have, want, p->ngroups * sizeof(gid_t)) == 0;
 	}
 	free(have);

@@ -116,8 +116,11 @@ static void quote_bytes(struct sbuf *b, const char *s, size_t n)
 
 void sbuf_quoted(struct sbuf *b, const char *s)
 {
-	size_t n = strlen(s);
+	sbuf_quoted_n(b, s, strlen(s));
+}
 
+void sbuf_quoted_n(struct sbuf *b, const char *s, size_t n)
+{
 	if (b->fd >= 0 || n <= 2 * QUOTE_KEEP + 5) {
 		quote_bytes(b, s, n);
 		return;

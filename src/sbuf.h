@@ -31,6 +31,8 @@ void sbuf_hex64(struct sbuf *b, uint64_t v);
  * with fd < 0 (a message), text over 101 bytes is cut to its first and
  * last 48 with "[...]" between: the cause after it is never lost. */
 void sbuf_quoted(struct sbuf *b, const char *s);
+/* The same for s[0..n), a piece of a longer string (a name in a list). */
+void sbuf_quoted_n(struct sbuf *b, const char *s, size_t n);
 /* Append strerror(err). */
 void sbuf_errno(struct sbuf *b, int err);
 /* NUL-terminated view of the contents (the buffer keeps one spare byte). */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "idnum.h"
+#include "sort.h"
 
 int userdb_open(const char *path, int *fd)
 {
@@ -314,7 +315,7 @@ void gidlist_normalize(struct gidlist *gl)
 	if (gl->n < 2)
 		return;
 	/* sort-then-scan keeps this O(n log n) for users in many groups */
-	idnum_sort(gl->ids + 1, gl->n - 1);
+	sort_u32(gl->ids + 1, gl->n - 1);
 	for (i = 1; i < gl->n; i++) {
 		if (gl->ids[i] == gl->ids[0] || gl->ids[i] == gl->ids[out - 1])
 			continue;

@@ -10,6 +10,8 @@
  */
 #include "volume_int.h"
 
+#include "../sort.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -277,35 +279,9 @@ static int settle_group(struct walker *w, const struct sighting *s, size_t n)
 	return rc < 0 ? -1 : 0;
 }
 
-static void sift(struct sighting *s, size_t i, size_t n)
+static int cmp_sighting_v(const void *a, const void *b)
 {
-	for (size_t c; (c = 2 * i + 1) < n; i = c) {
-		struct sighting t;
-
-		if (c + 1 < n && cmp_sighting(&s[c], &s[c + 1]) < 0)
-			c++;
-		if (cmp_sighting(&s[i], &s[c]) >= 0)
-			return;
-		t = s[i];
-		s[i] = s[c];
-		s[c] = t;
-	}
-}
-
-/* Heapsort: O(n log n) like qsort, ~2 KiB less of musl in the binary. */
-static void sort_sightings(struct sighting *s, size_t n)
-{
-	size_t i;
-
-	for (i = n / 2; i-- > 0;)
-		sift(s, i, n);
-	while (n > 1) {
-		struct sighting t = s[0];
-
-		s[0] = s[--n];
-		s[n] = t;
-		sift(s, 0, n);
-	}
+	return cmp_sighting(a, b);
 }
 
 /* After every walk: decide each multi-link inode once. */
@@ -313,7 +289,7 @@ VOL int vol_settle_links(struct walker *w)
 {
 	size_t a = 0, b;
 
-	sort_sightings(w->lk->sg, w->lk->nsg);
+	sort_heap(w->lk->sg, w->lk->nsg, sizeof(*w->lk->sg), cmp_sighting_v);
 	while (a < w->lk->nsg) {
 		for (b = a + 1; b < w->lk->nsg; b++) {
 			if (w->lk->sg[b].dev != w->lk->sg[a].dev || w->lk->sg[b].ino != w->lk->sg[a].ino)

@@ -250,40 +250,6 @@ static void test_is_digits(void **state)
 				 t[i].len, t[i].want);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* idnum_sort against qsort on sizes 0..300 of random, sorted, reversed
- * and all-equal input, plus the extremes of the id range. */
-static void test_sort(void **state)
-{
-	uint32_t a[300], b[300];
-	unsigned seed = 12345;
-
-	(void)state;
-	for (size_t n = 0; n <= 300; n++) {
-		for (int kind = 0; kind < 4; kind++) {
-			for (size_t i = 0; i < n; i++) {
-				seed = seed * 1103515245u + 12345u;
-				a[i] = kind == 0 ? seed : kind == 1 ? (uint32_t)i :
-				       kind == 2 ? (uint32_t)(n - i) : 7u;
-				if (i == 1)
-					a[i] = IDNUM_MAX;
-			}
-			memcpy(b, a, n * sizeof(*a));
-			idnum_sort(a, n);
-			if (n == 0)
-				continue;
-			qsort(b, n, sizeof(*b), cmp_u32);
-			assert_memory_equal(a, b, n * sizeof(*a));
-		}
-	}
-}
-
 /* __wrap_strtoul (the musl link's strtoul) gives libc's answers in base 10 */
 static void test_wrap_strtoul(void **state)
 {
@@ -349,7 +315,6 @@ int main(void)
 		cmocka_unit_test(test_len_limited),
 		cmocka_unit_test(test_len_limited_no_nul),
 		cmocka_unit_test(test_is_digits),
-		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_wrap_strtoul),
 		cmocka_unit_test(test_mode),
 	};

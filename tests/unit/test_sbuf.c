@@ -256,6 +256,32 @@ static void test_quoted_long(void **state)
 	close(fd);
 }
 
+/* A piece of a longer string (a name in a comma list, an option before
+ * its '='): only those bytes, with the same quoting and cut. */
+static void test_quoted_n(void **state)
+{
+	static char in[400], mem[1024];
+	struct sbuf b;
+	char want[160];
+	(void)state;
+
+	sbuf_init(&b, mem, sizeof(mem), -1);
+	sbuf_quoted_n(&b, "net_raw,\x01chown", 7);
+	assert_string_equal(sbuf_cstr(&b), "net_raw");
+	sbuf_reset(&b);
+	sbuf_quoted_n(&b, "a\nb,c", 3);
+	assert_string_equal(sbuf_cstr(&b), "a\\x0ab");
+	sbuf_reset(&b);
+	sbuf_quoted_n(&b, "xyz", 0);
+	assert_string_equal(sbuf_cstr(&b), "");
+	for (size_t i = 0; i < sizeof(in) - 1; i++)
+		in[i] = (char)('a' + i % 26);
+	sbuf_reset(&b);
+	sbuf_quoted_n(&b, in, 300); /* the cut keeps the piece's own tail */
+	snprintf(want, sizeof(want), "%.48s[...]%.48s", in, in + 300 - 48);
+	assert_string_equal(sbuf_cstr(&b), want);
+}
+
 /* Every byte: printable ASCII but '\' is itself, the rest is \xNN. */
 static void test_quoted_every_byte(void **state)
 {
@@ -367,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_quoted),
 		cmocka_unit_test(test_quoted_every_byte),
 		cmocka_unit_test(test_quoted_long),
+		cmocka_unit_test(test_quoted_n),
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_hex64),
 		cmocka_unit_test(test_errno_text),

@@ -16,7 +16,9 @@ unset SOURCE_DATE_EPOCH	# make dist must take it from the commit
 build() {	# build NAME TZ UMASK LANG
 	local d=$tmp/$1/src-of-$1
 	git clone -q --no-hardlinks "$ROOT" "$d" && git -C "$d" checkout -q "$head" || return 1
-	(cd "$d" && umask "$3" && TZ=$2 LC_ALL=$4 make -s dist DIST_ARCHES="$arches") >"$tmp/$1.log" 2>&1
+	# nothing from a calling make (DIST, MAKEFLAGS) may steer the clone's
+	(cd "$d" && umask "$3" && env -u DIST -u MAKEFLAGS -u MFLAGS -u MAKELEVEL TZ="$2" LC_ALL="$4" \
+		make -s dist DIST=dist DIST_ARCHES="$arches") >"$tmp/$1.log" 2>&1
 }
 t0=$(date +%s)
 if build a UTC 022 C.UTF-8; then ok "clone a: make dist ($arches) in $(( $(date +%s) - t0 )) s"

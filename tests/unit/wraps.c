@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
@@ -388,7 +389,12 @@ int __wrap_execve(const char *file, char *const argv[], char *const envp[])
 {
 	if (!sim.on)
 		return __real_execve(file, argv, envp);
+	(void)argv;
+	(void)envp;
+	if (sim.calls[F_EXECVE] < 8)
+		snprintf(sim.exec_tried[sim.calls[F_EXECVE]], sizeof(sim.exec_tried[0]), "%s", file);
 	sim.calls[F_EXECVE]++;
-	errno = sim.fail_errno[F_EXECVE] ? sim.fail_errno[F_EXECVE] : ENOENT;
+	errno = sim.exec_errno ? sim.exec_errno(file) :
+		sim.fail_errno[F_EXECVE] ? sim.fail_errno[F_EXECVE] : ENOENT;
 	return -1;
 }

@@ -42,6 +42,10 @@ struct sim {
 	int fail_at[F_COUNT];		/* fail the n-th call (1-based) */
 	int fail_errno[F_COUNT];
 	int lie[F_COUNT];		/* succeed without effect */
+	/* execve never replaces the test: it fails with exec_errno(path) if
+	 * set, else fail_errno[F_EXECVE] or ENOENT, and records the paths */
+	int (*exec_errno)(const char *path);
+	char exec_tried[8][256];
 };
 
 extern struct sim sim;

@@ -22,7 +22,7 @@ DIST_PKGS="git debian-archive-keyring gcc-aarch64-linux-gnu gcc-arm-linux-gnueab
 # tests' helpers, the container suites' engines (Docker; Podman with runc,
 # newuidmap for rootless, catatonit for its pause process; nss_wrapper for
 # the OpenShift passwd recipe) and base image
-TEST_PKGS="$BUILD_PKGS libcmocka-dev musl-tools dpkg-dev python3 procps
+TEST_PKGS="$BUILD_PKGS libcmocka-dev musl-tools dpkg-dev python3 procps e2fsprogs
            util-linux time strace valgrind cppcheck clang clang-tidy
            libcap2-bin iputils-ping
            libclang-rt-14-dev docker.io podman runc uidmap catatonit

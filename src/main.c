@@ -36,6 +36,7 @@ struct run {
 	struct identity id;
 	struct drop_plan plan;
 	struct drop_state drop;	/* how to drop, found by privdrop_mode */
+	unsigned chown_mode;	/* --chown-mode, parsed */
 	struct sbuf err;	/* the one message of a failed run */
 	struct sbuf log;	/* -v lines, straight to stderr */
 	struct init_sigs sigs;	/* the ignored set nrexec was given (--init, --chown) */
@@ -92,13 +93,17 @@ static int parse_caps(struct run *r)
 	return 0;
 }
 
-static int parse_umask(struct run *r)
+/* --umask and --chown-mode: octal, at most max (0777, 07777). */
+static int parse_mode(struct run *r, const char *opt, const char *val,
+		      unsigned max, unsigned *out)
 {
-	if (!r->o.umask || idnum_mode(r->o.umask, 0777, &r->umask) == 0)
+	if (!val || idnum_mode(val, max, out) == 0)
 		return 0;
-	sbuf_str(&r->err, "--umask '");
-	sbuf_quoted(&r->err, r->o.umask);
-	sbuf_str(&r->err, "': not an octal mode from 0 to 0777, such as 0077");
+	sbuf_str(&r->err, opt);
+	sbuf_str(&r->err, " '");
+	sbuf_quoted(&r->err, val);
+	sbuf_str(&r->err, max == 0777 ? "': not an octal mode from 0 to 0777, such as 0077"
+				      : "': not an octal mode from 0 to 7777, such as 0700");
 	return -1;
 }
 
@@ -201,6 +206,13 @@ static void log_chown(struct run *r, const char *path,
 
 	sbuf_str(b, "nrexec: chown ");
 	sbuf_quoted(b, path);
+	if (st->created)
+		sbuf_str(b, " (created)");
+	if (st->covered) {
+		sbuf_str(b, ": walked with the PATH holding it\n");
+		sbuf_flush(b);
+		return;
+	}
 	if (st->walk_skipped) {
 		sbuf_str(b, ": already ");
 		sbuf_u64(b, r->id.uid);
@@ -269,7 +281,10 @@ static int fix_volumes(struct run *r)
 		.npaths = r->o.n_chown,
 		.uid = r->id.uid,
 		.gid = r->id.gid,
-		.flags = r->o.chown_if_root_mismatch ? VOL_IF_ROOT_MISMATCH : 0,
+		.flags = (r->o.chown_if_root_mismatch ? VOL_IF_ROOT_MISMATCH : 0) |
+			 (r->o.chown_create ? VOL_CREATE : 0) |
+			 (r->o.chown_mode ? VOL_SET_MODE : 0),
+		.mode = r->chown_mode,
 		.walkers = cpubudget_cpus(VOL_WALKERS),
 		.spawn_after = VOL_SPAWN_AFTER,
 		.interrupted = presig_pending,
@@ -468,7 +483,9 @@ int main(int argc, char **argv)
 	if (r.o.action == OPTS_VERSION)
 		say_and_exit(opts_version);
 	if (privdrop_refuse_setuid(&r.err) < 0 || need_something(&r) < 0 ||
-	    parse_spec(&r) < 0 || parse_caps(&r) < 0 || parse_umask(&r) < 0 ||
+	    parse_spec(&r) < 0 || parse_caps(&r) < 0 ||
+	    parse_mode(&r, "--umask", r.o.umask, 0777, &r.umask) < 0 ||
+	    parse_mode(&r, "--chown-mode", r.o.chown_mode, 07777, &r.chown_mode) < 0 ||
 	    resolve(&r.spec, &userdb_system_paths, &r.id, &r.err) < 0 ||
 	    more_groups(&r) < 0 || refuse_root(&r) < 0)
 		die(&r, EXIT_NREXEC);

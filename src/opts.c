@@ -47,6 +47,8 @@ enum opt_id {
 	OPT_GROUP_ADD,
 	OPT_KEEP_GROUPS,
 	OPT_UMASK,
+	OPT_CHOWN_CREATE,
+	OPT_CHOWN_MODE,
 };
 
 struct optdef {
@@ -78,6 +80,8 @@ static const struct optdef optdefs[] = {
 	{ "group-add", 0, 1, OPT_GROUP_ADD },
 	{ "keep-groups", 0, 0, OPT_KEEP_GROUPS },
 	{ "umask", 0, 1, OPT_UMASK },
+	{ "chown-create", 0, 0, OPT_CHOWN_CREATE },
+	{ "chown-mode", 0, 1, OPT_CHOWN_MODE },
 };
 #define NOPTDEFS (sizeof(optdefs) / sizeof(optdefs[0]))
 
@@ -125,6 +129,8 @@ static int take_option(struct opts *o, enum opt_id id, const char *val,
 	case OPT_GROUP_ADD: o->group_add[o->n_group_add++] = val; break;
 	case OPT_KEEP_GROUPS: o->keep_groups = 1; break;
 	case OPT_UMASK: o->umask = val; break;
+	case OPT_CHOWN_CREATE: o->chown_create = 1; break;
+	case OPT_CHOWN_MODE: o->chown_mode = val; break;
 	}
 	return 0;
 }
@@ -271,6 +277,8 @@ void opts_usage(struct sbuf *out)
 "                        links alone); without COMMAND: only this, exit 0\n"
 "  --chown-if-root-mismatch\n"
 "                        skip a PATH whose top is already owned by the target\n"
+"  --chown-create        create a missing PATH (its parent must exist)\n"
+"  --chown-mode MODE     then set each PATH's own mode (octal, e.g. 0700)\n"
 "  --writable PATH       after the drop, PATH must be writable (repeatable)\n"
 "  --group-add GROUP[,GROUP]...  add supplementary groups (repeatable)\n"
 "  --keep-groups         keep the runtime's added groups (fsGroup, --group-add)\n"

@@ -37,6 +37,8 @@ struct opts {
 	size_t n_group_add;
 	int keep_groups;
 	const char *umask;	/* NULL: leave it */
+	int chown_create;	/* --chown-create */
+	const char *chown_mode;	/* --chown-mode MODE, as given; NULL: none */
 	const char *spec;
 	char **cmd;		/* NULL-terminated; cmd[0] == NULL: none */
 };

@@ -11,7 +11,11 @@
 
 /* Skip a PATH whose own owner is already uid:gid (Kubernetes
  * fsGroupChangePolicy: OnRootMismatch). */
-enum { VOL_IF_ROOT_MISMATCH = 1u };
+enum {
+	VOL_IF_ROOT_MISMATCH = 1u,
+	VOL_CREATE = 2u,   /* --chown-create: make a missing PATH */
+	VOL_SET_MODE = 4u, /* --chown-mode: set each PATH's own mode to mode */
+};
 
 /* Most walkers one PATH may have (the caller's thread and its helpers). */
 #define VOL_THREADS_CAP 8
@@ -27,7 +31,8 @@ struct vol_request {
 	size_t npaths;
 	uid_t uid;                /* the new owner */
 	gid_t gid;
-	unsigned flags;           /* VOL_IF_ROOT_MISMATCH */
+	unsigned flags;           /* VOL_* */
+	unsigned mode;            /* with VOL_SET_MODE: 0 ... 07777 */
 	/* Big trees are walked by several threads: once spawn_after entries of
 	 * a PATH were seen, helpers start (up to walkers in all, at most
 	 * VOL_THREADS_CAP, fewer if RLIMIT_NOFILE is low) and take directories
@@ -51,6 +56,8 @@ struct vol_stats {
 	unsigned threads;                 /* walkers that ran: 1, or 1 + helpers */
 	int root_already_owned;           /* PATH was owned by uid:gid at the start */
 	int walk_skipped;                 /* ... and VOL_IF_ROOT_MISMATCH skipped it */
+	int covered;                      /* walked within another PATH's walk */
+	int created;                      /* VOL_CREATE made it */
 };
 
 /* Give every path in rq->paths and everything below it to rq->uid:gid.

@@ -78,23 +78,15 @@ VOL int vol_add_dir_node(struct walker *w, const char *name, const struct obj *o
 	return 0;
 }
 
-/* A change made after this look-up can only be told from the ctime seen
- * here if that ctime is from an earlier clock tick than the look-up: inode
- * times come from the coarse clock. Returns 1 if so, 0 if not, -1. */
-static int ctime_settled(struct walker *w, const char *name, const struct obj *o)
+/* Every rename, link and unlink stamps the inode's ctime from the kernel's
+ * coarse clock, cut to the filesystem's resolution: whole seconds on ext4
+ * with 128-byte inodes or ext3, where a rename in the same second leaves
+ * ctime as it was. So only a ctime from a second before the run began
+ * proves that the links did not change since (at any resolution up to a
+ * second), and only where this kernel stamps it (walk.c, fs_facts). */
+static int ctime_settled(const struct walker *w, const struct obj *o)
 {
-	struct timespec tick;
-	struct obj again;
-
-	clock_gettime(CLOCK_REALTIME_COARSE, &tick);
-	if (vol_stat_at(w, top(w)->fd, name, AT_SYMLINK_NOFOLLOW, &again) < 0)
-		return -1;
-	if (!same_obj(o, &again) || again.ctsec != o->ctsec || again.ctnsec != o->ctnsec) {
-		errno = EAGAIN;
-		return -1;
-	}
-	return o->ctsec < (int64_t)tick.tv_sec ||
-	       (o->ctsec == (int64_t)tick.tv_sec && o->ctnsec < (uint32_t)tick.tv_nsec);
+	return (w->roots[w->cur].fs & FS_KERNEL_TIMES) && o->ctsec < w->start_sec;
 }
 
 /* Record one link of a multi-link file; the decision waits until every
@@ -104,13 +96,7 @@ VOL int vol_note_link(struct walker *w, const char *name, const struct obj *o)
 	struct frame *dir = top(w);
 	struct sighting *s;
 	size_t node, at;
-	int settled = ctime_settled(w, name, o);
 
-	if (settled < 0) {
-		if (errno == ENOENT)
-			return DONE;
-		return errno == EAGAIN ? RETRY : vol_fail(w, name, "cannot inspect", errno);
-	}
 	vol_lock(&w->pool->mu);
 	if (ensure_nodes(w, w->depth - 1, &node) < 0 ||
 	    vol_grow(&w->lk->sg, &w->lk->sgcap, w->lk->nsg + 1, sizeof(*w->lk->sg)) < 0 ||
@@ -130,7 +116,7 @@ VOL int vol_note_link(struct walker *w, const char *name, const struct obj *o)
 	s->node = node;
 	s->name = at;
 	s->path = w->cur;
-	s->fresh = !settled;
+	s->fresh = !ctime_settled(w, o);
 	vol_unlock(&w->pool->mu);
 	return DONE;
 }

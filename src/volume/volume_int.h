@@ -50,7 +50,7 @@ struct frame {
 	int fd;       /* -1 while outside the fd window */
 	int moved;    /* the shared buffer no longer holds this listing */
 	int expect_change; /* the last entry needed a change: so may the next */
-	int sealed;   /* only root can change its names (see is_sealed) */
+	int sealed;   /* only root can rename in it and on the way to it */
 	int64_t off;  /* d_off of the last entry taken: where to resume */
 	size_t node;  /* in the link-location tree, NO_NODE until needed */
 	struct obj o; /* identity and owner as found on the way in */
@@ -79,13 +79,21 @@ struct sighting {
 	size_t node;
 	size_t name;   /* offset in links.keep */
 	size_t path;
-	int fresh;     /* ctime was in the current clock tick when seen */
+	int fresh;     /* its ctime proves nothing (links.c, ctime_settled) */
 };
 
 struct root {
 	int fd;
 	struct obj o;
+	unsigned fs; /* FS_* facts of PATH's filesystem (walk.c, fs_facts) */
+	int state;   /* ROOT_*; any walker may set COVERED (atomic) */
 };
+
+/* What a filesystem promises (walk.c, fs_facts). */
+enum { FS_KERNEL_TIMES = 1u, FS_STABLE_OFFSETS = 2u };
+/* A PATH's walk: not yet, done inside another PATH's walk, done. */
+enum { ROOT_PENDING, ROOT_COVERED, ROOT_WALKED };
+
 
 /* What the link pass needs after the walk: every sighting of a multi-link
  * file and the directories that lead to them. Shared by all walkers, under
@@ -105,6 +113,7 @@ struct task {
 	int fd;
 	struct obj o;
 	size_t node; /* its place in the link-location tree */
+	int sealed;  /* its finder's directory was sealed (walk.c, push_dir) */
 };
 
 struct walker;
@@ -133,6 +142,7 @@ struct walker {
 	struct vol_stats *stats; /* rq->npaths entries, the helper's own */
 	struct sbuf *err;
 	int no_statx;
+	int64_t start_sec; /* CLOCK_REALTIME_COARSE second the run began in */
 	struct root *roots;
 	size_t cur; /* the path being walked */
 	struct frame *fr;

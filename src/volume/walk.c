@@ -4,27 +4,48 @@
  * Security contract. This file MUST:
  *  - resolve each PATH once (the image author's symlinks are followed) and
  *    never resolve a path string again: every later look-up is one name
- *    relative to a directory fd it holds;
+ *    relative to a directory fd it holds (--chown-create makes a missing
+ *    PATH with mkdir, then opens it with O_NOFOLLOW: its trusted parent is
+ *    resolved a second time, its own name is never followed);
  *  - never follow a symlink below PATH (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW):
  *    a link is itself given away, its target is not touched;
  *  - change an object only through an fd whose identity (st_dev, st_ino,
  *    mount) it checked after opening it, so that a swap between look-up and
- *    change is noticed, never obeyed; or, by name, in a directory whose
- *    names only root can change (root-owned, no group/other write bit);
+ *    change is noticed, never obeyed; or by name (fchownat(dir, name): the
+ *    one such change is in visit_leaf) only in a directory that is sealed
+ *    (root-owned, no group/other write bit) in the stat of its fd taken
+ *    when this walk opened it, as was every directory from the top of the
+ *    walk down to it (push_dir): then no one but root can rename anything
+ *    on the way, so no other walker can reach that directory and hand it
+ *    over while this one is inside, and no decision taken before a walk
+ *    (a nested PATH's top, handed over by an outer walk) is reused;
+ *  - walk nested PATHs once: a PATH whose top an earlier walk entered, or
+ *    that names an earlier PATH again, is not walked again, and a walk does
+ *    not enter the top of a PATH already walked;
  *  - neither enter nor change anything on another mount than PATH's, judged
  *    by mount id (a bind mount from the same filesystem shares st_dev);
  *  - never give away a character or block device below PATH;
  *  - give away a non-directory with several links only if every link was
- *    found inside the walked trees, at distinct places, while the inode did
- *    not change;
+ *    found inside the walked trees, at distinct places, and its ctime, the
+ *    same at every sighting and when it is changed, is from a second before
+ *    the run began, on a filesystem whose ctime this kernel stamps
+ *    (fs_facts): whole-second timestamps (ext4 with 128-byte inodes, ext3)
+ *    hide a rename in the same second, a server's clock or cached
+ *    attributes (NFS, FUSE) hide any (links.c, ctime_settled);
  *  - not write to an entry already owned by uid:gid (no ctime change, no
  *    overlayfs copy-up);
  *  - re-open a closed ancestor only from a held fd ("..", or a name going
- *    down), checked against the st_dev/st_ino recorded on the way in;
+ *    down), checked against the st_dev/st_ino recorded on the way in, and
+ *    close one only where directory offsets keep their meaning in a new
+ *    open file (fs_facts): elsewhere (overlayfs) a listing is resumed only
+ *    in the open file that made it, and a tree too deep for RLIMIT_NOFILE
+ *    fails; the walk sees every entry or fails;
+ *  - set PATH's own mode (--chown-mode) through its fd, after its owner,
+ *    only when it differs;
  *  - fail with the entry's name when a needed change fails: never skip it
  *    silently;
  *  - use memory in proportion to depth (not width) and a bounded number of
- *    fds, all close-on-exec.
+ *    fds (one per level where offsets are not stable), all close-on-exec.
  */
 #include "volume_int.h"
 
@@ -35,6 +56,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -269,7 +291,9 @@ static int fail_nomem(struct walker *w)
 	return vol_fail(w, NULL, "out of memory", ENOMEM);
 }
 
-static int push_dir(struct walker *w, const char *name, int fd, const struct obj *o)
+/* up_sealed: the directory it was found in is sealed (1 for PATH). */
+static int push_dir(struct walker *w, const char *name, int fd, const struct obj *o,
+		    int up_sealed)
 {
 	struct frame *f;
 	size_t at = 0;
@@ -290,8 +314,10 @@ static int push_dir(struct walker *w, const char *name, int fd, const struct obj
 	f->node = NO_NODE;
 	f->o = *o;
 	f->expect_change = !owned(w, o); /* a root-owned directory, root-owned files */
-	f->sealed = is_sealed(o);
-	if (w->depth - 1 > FD_WINDOW) {
+	f->sealed = up_sealed && is_sealed(o);
+	/* a listing is resumed by offset only in the open file that made it,
+	 * unless the filesystem keeps offsets across opens (fs_facts) */
+	if (w->depth - 1 > FD_WINDOW && (w->roots[w->cur].fs & FS_STABLE_OFFSETS)) {
 		struct frame *old = &w->fr[w->depth - 1 - FD_WINDOW];
 
 		if (old->fd >= 0) {
@@ -361,20 +387,17 @@ static int reopen_parent(struct walker *w)
 static int leave_dir(struct walker *w)
 {
 	struct frame *f = top(w);
+	int path_top = w->depth == 1 && w->base_node == NO_NODE;
 
+	/* PATH itself is handled after every walk (finish_root) */
+	if (!path_top && !owned(w, &f->o) && vol_give(w, f->fd, w->cur) < 0)
+		return vol_fail(w, NULL, "cannot change owner", errno);
 	if (w->depth == 1) {
-		w->depth = 0; /* PATH itself is handled after every walk */
-		if (w->base_node == NO_NODE)
-			return 0;
-		w->depth = 1; /* a task's directory: like any other, below */
-		if (!owned(w, &f->o) && vol_give(w, f->fd, w->cur) < 0)
-			return vol_fail(w, NULL, "cannot change owner", errno);
-		close(f->fd);
+		if (!path_top)
+			close(f->fd);
 		w->depth = 0;
 		return 0;
 	}
-	if (!owned(w, &f->o) && vol_give(w, f->fd, w->cur) < 0)
-		return vol_fail(w, NULL, "cannot change owner", errno);
 	if (f[-1].fd < 0 && reopen_parent(w) < 0)
 		return -1;
 	close(f->fd);
@@ -485,35 +508,49 @@ static int visit_leaf(struct walker *w, const char *name, const struct obj *o)
 	return DONE;
 }
 
+/* The top of another PATH met in this walk: walked here, once (1), or
+ * already walked on its own earlier in the run: not again (0). */
+static int walk_other_top(struct walker *w, const struct obj *dir)
+{
+	size_t j;
+
+	for (j = 0; j < w->rq->npaths; j++) {
+		struct root *rt = &w->roots[j];
+
+		if (j == w->cur || !same_obj(&rt->o, dir) || !same_mount(&rt->o, dir))
+			continue;
+		if (__atomic_load_n(&rt->state, __ATOMIC_RELAXED) == ROOT_WALKED)
+			return 0;
+		__atomic_store_n(&rt->state, ROOT_COVERED, __ATOMIC_RELAXED);
+	}
+	return 1;
+}
+
+/* Open a directory for the walk: its frame's decisions (sealed above all)
+ * come from the stat of the fd taken here. */
 static int enter_dir(struct walker *w, const char *name, const struct obj *o)
 {
 	struct obj now;
-	int fd = openat(top(w)->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int rc, fd = openat(top(w)->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return DONE;
-		if (errno == ELOOP || errno == ENOTDIR)
-			return RETRY; /* no longer a directory */
-		return vol_fail(w, name, "cannot open directory", errno);
-	}
-	if (vol_stat_fd(w, fd, &now) < 0) {
-		close(fd);
-		return vol_fail(w, name, "cannot inspect", errno);
-	}
-	if (!same_obj(o, &now) || !same_mount(&w->roots[w->cur].o, &now)) {
-		close(fd);
-		return RETRY;
-	}
-	switch (vol_offer(w, name, fd, &now)) {
-	case 1:
+	if (fd < 0)
+		rc = errno == ENOENT ? DONE : errno == ELOOP || errno == ENOTDIR ? RETRY :
+		     vol_fail(w, name, "cannot open directory", errno);
+	else if (vol_stat_fd(w, fd, &now) < 0)
+		rc = vol_fail(w, name, "cannot inspect", errno);
+	else if (!same_obj(o, &now) || !same_mount(&w->roots[w->cur].o, &now))
+		rc = RETRY;
+	else if (!walk_other_top(w, &now))
+		rc = DONE;
+	else if ((rc = vol_offer(w, name, fd, &now)) == 0)
+		return push_dir(w, name, fd, &now, top(w)->sealed);
+	else if (rc == 1)
 		return DONE;
-	case 0:
-		return push_dir(w, name, fd, &now);
-	default:
+	else
+		rc = fail_nomem(w);
+	if (fd >= 0)
 		close(fd);
-		return fail_nomem(w);
-	}
+	return rc;
 }
 
 /* One listed entry. A volume already right (every restart) costs one statx
@@ -564,7 +601,7 @@ VOL int vol_walk_task(struct walker *w, const struct task *t)
 
 	w->nlen = 0;
 	w->base_node = t->node;
-	if (push_dir(w, "", t->fd, &t->o) == 0) {
+	if (push_dir(w, "", t->fd, &t->o, t->sealed) == 0) {
 		w->fr[0].node = t->node;
 		rc = walk_loop(w);
 	}
@@ -601,7 +638,9 @@ static int walk_tree(struct walker *w)
 	rt->fd = -1; /* lent to the root frame until the walk ends */
 	w->depth = 0;
 	w->nlen = 0;
-	if (push_dir(w, "", fd, &rt->o) < 0)
+	/* sealed only from a fresh stat: an earlier PATH's walk may have
+	 * handed this one over */
+	if (push_dir(w, "", fd, &rt->o, vol_stat_fd(w, fd, &rt->o) == 0) < 0)
 		return -1;
 	rc = walk_loop(w);
 	if (rc == 0)
@@ -617,6 +656,36 @@ VOL uint64_t vol_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* What PATH's filesystem promises, by f_type; one not listed promises
+ * nothing (fail closed: hard links left alone, no directory re-opened).
+ *  - FS_KERNEL_TIMES: this kernel stamps ctime at every link change, at a
+ *    second or finer. Not NFS, CIFS, FUSE, 9p, Ceph: a server's clock or
+ *    cached attributes can show a moved link with its old ctime.
+ *  - FS_STABLE_OFFSETS: a directory offset means the same place in a new
+ *    open file (hash or index cookies). Not overlayfs: a merged directory
+ *    is listed from a cache built at open, and copy-ups (each chown is
+ *    one) reorder the next one. */
+static unsigned fs_facts(int fd)
+{
+	static const uint32_t known[] = {
+		0x794C7630u, /* overlayfs: times only */
+		0xEF53u,     /* ext2/3/4 */
+		0x58465342u, /* xfs */
+		0x9123683Eu, /* btrfs */
+		0x01021994u, /* tmpfs */
+		0xF2F52010u, /* f2fs */
+		0x2FC12FC1u, /* zfs */
+	};
+	struct statfs sf;
+	unsigned i;
+
+	for (i = 0; fstatfs(fd, &sf) == 0 && i < sizeof(known) / sizeof(known[0]); i++) {
+		if ((uint32_t)sf.f_type == known[i])
+			return i == 0 ? FS_KERNEL_TIMES : FS_KERNEL_TIMES | FS_STABLE_OFFSETS;
+	}
+	return 0;
+}
+
 /* PATH is trusted up to and including its last component: the image author
  * may have made it a symlink, so it is resolved, once, here. */
 static int open_root(struct walker *w, size_t i)
@@ -628,6 +697,16 @@ static int open_root(struct walker *w, size_t i)
 	w->cur = i;
 	w->depth = 0;
 	fd = open(w->rq->paths[i], O_PATH | O_CLOEXEC);
+	/* --chown-create: its parent must exist and is resolved as PATH is;
+	 * the new directory (root's, 0755 under the umask, handed over like
+	 * any PATH) is opened with O_NOFOLLOW: a symlink there, dangling or
+	 * planted meanwhile, fails instead of leading elsewhere */
+	if (fd < 0 && errno == ENOENT && (w->rq->flags & VOL_CREATE)) {
+		if ((mkdir(w->rq->paths[i], 0755) < 0 && errno != EEXIST) ||
+		    (fd = open(w->rq->paths[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			return vol_fail(w, NULL, "cannot create", errno);
+		w->stats[i].created = 1;
+	}
 	if (fd < 0)
 		return vol_fail(w, NULL, "cannot open", errno);
 	rt->fd = fd;
@@ -635,8 +714,10 @@ static int open_root(struct walker *w, size_t i)
 		return vol_fail(w, NULL, "cannot inspect", errno);
 	if (vol_stat_at(w, AT_FDCWD, "/", 0, &top_dir) == 0 && same_obj(&top_dir, &rt->o))
 		return vol_fail(w, NULL, "refusing to give away the root directory", 0);
+	rt->fs = fs_facts(fd);
 	if (!S_ISDIR(rt->o.mode))
-		return 0;
+		return (w->rq->flags & VOL_SET_MODE) ?
+		       vol_fail(w, NULL, "--chown-mode needs a directory", 0) : 0;
 	/* O_PATH cannot list: re-open the same directory for reading */
 	rt->fd = vol_open_dir_verified(w, fd, ".", &rt->o);
 	close(fd);
@@ -677,7 +758,7 @@ static int finish_root(struct walker *w, size_t i)
 
 	w->cur = i;
 	w->depth = 0;
-	if (st->walk_skipped || (!S_ISDIR(rt->o.mode) && rt->o.nlink > 1))
+	if (!S_ISDIR(rt->o.mode) && rt->o.nlink > 1)
 		return 0;
 	if (vol_stat_fd(w, rt->fd, &now) < 0) /* fresh: another PATH may have changed it */
 		return vol_fail(w, NULL, "cannot inspect", errno);
@@ -685,8 +766,13 @@ static int finish_root(struct walker *w, size_t i)
 		st->skipped_links++; /* linked elsewhere since we looked */
 		return 0;
 	}
-	if (!owned(w, &now) && vol_give(w, rt->fd, i) < 0)
+	if (!st->walk_skipped && !owned(w, &now) && vol_give(w, rt->fd, i) < 0)
 		return vol_fail(w, NULL, "cannot change owner", errno);
+	/* after the owner, whose change may clear set-id bits; a directory's
+	 * fd (open_root), a mode already right is not written */
+	if ((w->rq->flags & VOL_SET_MODE) && (now.mode & 07777) != w->rq->mode &&
+	    fchmod(rt->fd, (mode_t)w->rq->mode) < 0)
+		return vol_fail(w, NULL, "cannot change mode", errno);
 	st->nsec += vol_now_ns() - t0;
 	return 0;
 }
@@ -709,16 +795,26 @@ static void free_main_walker(struct walker *w)
 
 static int run_all(struct walker *w)
 {
-	size_t i;
+	struct root *rt = w->roots;
+	size_t i, j;
 
 	/* every PATH must exist before anything is changed */
 	for (i = 0; i < w->rq->npaths; i++) {
 		if (open_root(w, i) < 0)
 			return -1;
 	}
+	/* nested PATHs are one walk: one whose top an earlier walk entered (or
+	 * that names an earlier one again) is not walked again, and a walk
+	 * that meets the top of one already walked does not enter it */
 	for (i = 0; i < w->rq->npaths; i++) {
-		if (walk_root(w, i) < 0)
+		for (j = 0; j < i; j++) {
+			if (same_obj(&rt[j].o, &rt[i].o) && same_mount(&rt[j].o, &rt[i].o))
+				rt[i].state = ROOT_COVERED;
+		}
+		w->stats[i].covered = rt[i].state == ROOT_COVERED;
+		if (!w->stats[i].covered && walk_root(w, i) < 0)
 			return -1;
+		rt[i].state = ROOT_WALKED;
 	}
 	if (vol_settle_links(w) < 0)
 		return -1;
@@ -733,6 +829,7 @@ int volume_chown(const struct vol_request *rq, struct vol_stats *stats, struct s
 {
 	struct pool pool = { 0 };
 	struct links lk = { 0 };
+	struct timespec now;
 	struct walker *w = calloc(1, sizeof(*w));
 	size_t i, n = rq->npaths;
 	int rc;
@@ -754,6 +851,9 @@ int volume_chown(const struct vol_request *rq, struct vol_stats *stats, struct s
 	w->pool = &pool;
 	w->is_main = 1;
 	w->base_node = NO_NODE;
+	/* the clock that stamps inode times (links.c, ctime_settled) */
+	clock_gettime(CLOCK_REALTIME_COARSE, &now);
+	w->start_sec = (int64_t)now.tv_sec;
 	rc = run_all(w);
 	free_main_walker(w);
 	return rc;

@@ -94,6 +94,7 @@ VOL int vol_offer(struct walker *w, const char *name, int fd, const struct obj *
 	t->fd = fd;
 	t->o = *o;
 	t->node = node;
+	t->sealed = top(w)->sealed;
 	w->stats[w->cur].tasks++;
 	wake_all(&p->cv);
 	vol_unlock(&p->mu);
@@ -194,6 +195,7 @@ static void spawn(struct walker *w)
 		h->roots = w->roots;
 		h->cur = w->cur;
 		h->no_statx = w->no_statx;
+		h->start_sec = w->start_sec;
 		h->lk = w->lk;
 		h->pool = p;
 		h->base_node = NO_NODE;

@@ -28,6 +28,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RACER_PID=
 cleanup() {
 	[ -n "$RACER_PID" ] && kill "$RACER_PID" 2>/dev/null && wait "$RACER_PID" 2>/dev/null
+	for m in "$WORK"/*/alias; do mountpoint -q "$m" && umount "$m"; done
 	rm -rf -- "$WORK"
 }
 trap cleanup EXIT
@@ -132,7 +133,7 @@ case_hardlink_outside() {
 	new_case hardlink-outside
 	ln "$C/out/sentinel" "$C/tree/innocent"
 	touch "$C/tree/plain"
-	sleep 0.02 # let the coarse clock tick: fresh links are refused anyway
+	sleep 1 # links changed in the second nrexec starts in are refused anyway
 	run -v --chown "$C/tree" $ID
 	why=
 	sentinels_intact "$C/out/sentinel" || true
@@ -145,7 +146,7 @@ case_hardlink_setuid() {
 	new_case hardlink-setuid
 	cp /bin/true "$C/out/su-tool" && chmod 4755 "$C/out/su-tool"
 	ln "$C/out/su-tool" "$C/tree/tool"
-	sleep 0.02
+	sleep 1
 	run --chown "$C/tree" $ID
 	why=
 	sentinels_intact "$C/out/su-tool" || true
@@ -157,7 +158,7 @@ case_hardlink_inside() {
 	new_case hardlink-inside
 	mkdir "$C/tree/d1" "$C/tree/d2"
 	touch "$C/tree/d1/f" && ln "$C/tree/d1/f" "$C/tree/d2/f"
-	sleep 0.02
+	sleep 1 # a link made in the second nrexec starts in is left alone
 	run --chown "$C/tree" $ID
 	why=
 	[ "$(owner "$C/tree/d2/f")" = $ID ] || why="a file whose links are all inside was not changed"
@@ -265,7 +266,7 @@ case_wide_tree() {
 	mkdir "$C/tree/pad40/d1" "$C/tree/pad50/d2"
 	touch "$C/tree/pad40/d1/twin" && ln "$C/tree/pad40/d1/twin" "$C/tree/pad50/d2/twin"
 	mknod "$C/tree/pad45/disk" b 7 200
-	sleep 0.02
+	sleep 1
 	run -v --chown "$C/tree" $ID
 	why=
 	sentinels_intact "$C/out/sentinel" "$C/out/dir" "$C/out" || true
@@ -386,16 +387,27 @@ strace_delay() {
 	fi
 }
 
-# race_nested KIND: --chown tree --chown tree/sub. The outer walk hands
-# tree/sub to the target user; the target then swaps a root-owned bait file
-# with KIND planted beside it (a hard link to an outside root file, or a
-# block device node). A walk of tree/sub that still trusts the stat taken
-# before the outer walk (root-owned, so "only root can rename here")
-# changes the bait by name and hits whatever the name means by then.
+# race_nested KIND [bind]: --chown tree --chown tree/sub. The outer walk
+# hands tree/sub to the target user; the target then swaps a root-owned
+# bait file with KIND planted beside it (a hard link to an outside root
+# file, or a block device node). A walk of tree/sub that still trusts the
+# stat taken before the outer walk (root-owned, so "only root can rename
+# here") changes the bait by name and hits whatever the name means by then.
+# "bind": the inner PATH is tree/sub bind-mounted elsewhere, another mount,
+# so it gets a walk of its own (nested PATHs on one mount are one walk).
 race_nested() {
 	local kind=$1 i handed=0 c0=0 c125=0 other=0 runs=${NESTED_RUNS:-30} victim delay
-	new_case "race-nested-$kind"
+	local inner
+	new_case "race-nested-$kind${2:+-$2}"
 	mkdir "$C/tree/sub"
+	inner=$C/tree/sub
+	if [ "${2:-}" = bind ]; then
+		inner=$C/alias
+		mkdir "$inner" && mount --bind "$C/tree/sub" "$inner" || {
+			not_ok "race: nested PATHs on a bind mount" "SKIPPED: cannot bind-mount"
+			return
+		}
+	fi
 	echo bait >"$C/tree/sub/x"
 	if [ "$kind" = link ]; then
 		ln "$C/out/sentinel" "$C/tree/sub/h"
@@ -414,7 +426,7 @@ race_nested() {
 		chown 0:0 "$C/tree" "$C/tree/sub" # root's again: the outer walk must hand it over
 		chmod 755 "$C/tree/sub"
 		# shellcheck disable=SC2086 # $delay is a word list
-		$delay "$NREXEC" --chown "$C/tree" --chown "$C/tree/sub" $ID 2>>"$C/race.err"
+		$delay "$NREXEC" --chown "$C/tree" --chown "$inner" $ID 2>>"$C/race.err"
 		case $? in 0) c0=$((c0 + 1)) ;; 125) c125=$((c125 + 1)) ;; *) other=$((other + 1)) ;; esac
 		if [ "$kind" = link ]; then
 			[ "$(owner "$victim")" = 0:0 ] || { handed=$((handed + 1)); chown 0:0 "$victim"; }
@@ -430,13 +442,14 @@ race_nested() {
 	done
 	kill "$RACER_PID" && wait "$RACER_PID" 2>/dev/null
 	RACER_PID=
-	echo "# nested PATHs, $kind: $runs runs${delay:+ (fchownat delayed by strace)}: $c0 exit 0, $c125 exit 125, $other other; handed over in $handed"
+	[ "$inner" = "$C/alias" ] && umount "$inner"
+	echo "# nested PATHs${2:+ ($2)}, $kind: $runs runs${delay:+ (fchownat delayed by strace)}: $c0 exit 0, $c125 exit 125, $other other; handed over in $handed"
 	rc=0
 	why=
 	[ "$other" = 0 ] || why="$other runs exited neither 0 nor 125"
 	[ "$handed" = 0 ] || why="the planted $kind was handed to the target in $handed of $runs runs"
 	err=$(sort "$C/race.err" | uniq -c | head -5)
-	expect "race: nested --chown PATHs, bait swapped for a planted $kind" 0
+	expect "race: nested --chown PATHs${2:+ ($2 mount)}, bait swapped for a planted $kind" 0
 }
 
 # race_ext4_seconds: a loop-mounted ext4 with 128-byte inodes keeps whole
@@ -560,6 +573,81 @@ overlay_deep_wide() {
 	expect "overlayfs: 45-deep tree below a 10,000-entry directory, every entry owned or 125" 0
 }
 
+# ---- --chown-create and --chown-mode (issue 12 item 7) ----
+
+case_create() {
+	new_case create
+	run -v --chown-create --chown "$C/tree/pg" $ID
+	why=
+	[ "$(owner "$C/tree/pg")" = $ID ] || why="PATH not created or not given: $(ls -la "$C/tree" 2>&1)"
+	[ "$(owner "$C/tree")" = 0:0 ] || why="the parent changed owner"
+	[[ $err == *"/tree/pg (created): 1 seen, 1 changed"* ]] || why="-v line: $err"
+	expect "--chown-create: PATH made and given, its parent left as it is" 0
+	# a second start: PATH exists, nothing is created
+	run -v --chown-create --chown "$C/tree/pg" $ID
+	why=
+	[[ $err == *"(created)"* ]] && why="created again: $err"
+	expect "--chown-create: an existing PATH is used as it is" 0
+	run --chown-create --chown "$C/tree/a/b/pg" $ID
+	why=
+	[ -e "$C/tree/a" ] && why="made a missing parent"
+	[[ $err == "nrexec: chown '$C/tree/a/b/pg': cannot create: No such file or directory" ]] || why="message: $err"
+	expect "--chown-create: a missing parent is an error (125), nothing made" 125
+}
+
+case_create_symlinks() {
+	new_case create-symlinks
+	ln -s "$C/out/new" "$C/tree/dangling"      # PATH itself
+	ln -s "$C/out/gone" "$C/tree/mid"          # a component below the existing part
+	run --chown-create --chown "$C/tree/dangling" $ID
+	why=
+	[ -e "$C/out/new" ] && why="created at the symlink's target"
+	[[ $err == "nrexec: chown '$C/tree/dangling': cannot create: "* ]] || why="message: $err"
+	expect "--chown-create: a dangling symlink as PATH is not followed (125)" 125
+	run --chown-create --chown "$C/tree/mid/sub" $ID
+	why=
+	[ -e "$C/out/gone" ] && why="created at the symlink's target"
+	[[ $err == "nrexec: chown '$C/tree/mid/sub': cannot create: "* ]] || why="message: $err"
+	expect "--chown-create: a dangling symlink as PATH's parent is not followed (125)" 125
+}
+
+case_mode() {
+	new_case mode
+	mkdir "$C/tree/pg" "$C/tree/shared" && touch "$C/tree/pg/f" "$C/tree/f"
+	chmod 755 "$C/tree/pg"
+	run --chown-mode 0700 --chown "$C/tree/pg" $ID
+	why=
+	[ "$(mode "$C/tree/pg")" = 700 ] || why="mode $(mode "$C/tree/pg"), want 700"
+	[ "$(owner "$C/tree/pg")" = $ID ] || why="owner $(owner "$C/tree/pg")"
+	[ "$(mode "$C/tree/pg/f")" = 644 ] || why="an entry below PATH changed mode"
+	expect "--chown-mode 0700: PATH's own mode set after the walk" 0
+	run --chown-mode 2775 --chown "$C/tree/shared" $ID
+	why=
+	[ "$(mode "$C/tree/shared")" = 2775 ] || why="mode $(mode "$C/tree/shared"), want 2775"
+	expect "--chown-mode 2775: the setgid bit is set and kept" 0
+	# already right: no write at all (no ctime change, no overlayfs copy-up)
+	rc=0
+	why=
+	err=$(strace -f -qq -c -e trace=fchmod,fchmodat,chmod,fchownat,fchown \
+		"$NREXEC" --chown-mode 0700 --chown "$C/tree/pg" $ID 2>&1 >/dev/null) || rc=$?
+	[[ $err == *chmod* || $err == *chown* ]] && why="writes on a PATH already right: $err"
+	expect "--chown-mode: a PATH already right is not written" 0
+	chown 0:0 "$C/tree/pg" && chmod 755 "$C/tree/pg" && chown $ID "$C/tree/pg"
+	run --chown-if-root-mismatch --chown-mode 0700 --chown "$C/tree/pg" $ID
+	why=
+	[ "$(mode "$C/tree/pg")" = 700 ] || why="mode $(mode "$C/tree/pg"), want 700"
+	expect "--chown-mode with --chown-if-root-mismatch: the mode is set though the walk is skipped" 0
+	run --chown-mode 0600 --chown "$C/tree" --chown "$C/tree/f" $ID
+	why=
+	[[ $err == "nrexec: chown '$C/tree/f': --chown-mode needs a directory" ]] || why="message: $err"
+	[ "$(owner "$C/tree")" = 0:0 ] || why="changed something before refusing"
+	expect "--chown-mode on a PATH that is not a directory: 125 before any change" 125
+	run --chown-mode 0o700 --chown "$C/tree" $ID
+	why=
+	[[ $err == "nrexec: --chown-mode '0o700': not an octal mode"* ]] || why="message: $err"
+	expect "--chown-mode 0o700: 125, strictly octal" 125
+}
+
 echo "# nrexec: $NREXEC"
 case_baseline
 case_symlink_file
@@ -575,6 +663,9 @@ case_fifo_and_devices
 case_root_mismatch
 case_refuse_root
 case_wide_tree
+case_create
+case_create_symlinks
+case_mode
 overlay_deep_wide
 if command -v cc >/dev/null && build_racer; then
 	race_dir_symlink race-dir "$RACE_RUNS" ""
@@ -584,6 +675,7 @@ if command -v cc >/dev/null && build_racer; then
 	race_dir_symlink race-wide $(((RACE_RUNS + 3) / 4)) ", big tree (helper threads)" pad
 	race_nested link
 	race_nested device
+	race_nested link bind
 	race_ext4_seconds
 else
 	echo "# SKIPPED: races need a C compiler (cc) for the racer" >&2

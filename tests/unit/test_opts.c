@@ -180,6 +180,18 @@ static void test_flags(void **state)
 	opts_free(&o);
 }
 
+static void test_chown_create_and_mode(void **state)
+{
+	struct opts o;
+	(void)state;
+
+	assert_int_equal(PARSE(&o, "nrexec", "--chown-create", "--chown-mode", "0700",
+			       "--chown", "/d", "app"), 0);
+	assert_true(o.chown_create);
+	assert_string_equal(o.chown_mode, "0700");
+	opts_free(&o);
+}
+
 static void test_repeated_options_collect_in_order(void **state)
 {
 	struct opts o;
@@ -372,7 +384,7 @@ static void test_usage_and_version_text(void **state)
 {
 	static const char *const mention[] = {
 		"--cap-keep", "--allow-new-privs", "--allow-root", "--chown",
-		"--allow-root-caps", "--no-tty-guard",
+		"--allow-root-caps", "--no-tty-guard", "--chown-create", "--chown-mode",
 		"--chown-if-root-mismatch", "--print", "--verbose", "--help",
 		"--version", "125", "126", "127",
 	};
@@ -441,6 +453,7 @@ int main(void)
 		cmocka_unit_test_setup(test_stops_at_spec, setup),
 		cmocka_unit_test_setup(test_double_dash, setup),
 		cmocka_unit_test_setup(test_flags, setup),
+		cmocka_unit_test_setup(test_chown_create_and_mode, setup),
 		cmocka_unit_test_setup(test_repeated_options_collect_in_order,
 				       setup),
 		cmocka_unit_test_setup(test_help_version, setup),

@@ -54,6 +54,10 @@ static int refuse_statx;
 static unsigned long statx_refused;
 
 static int clock_at_epoch; /* CLOCK_REALTIME_COARSE reads 0: every ctime is "fresh" */
+/* 0: CLOCK_REALTIME_COARSE reads 2 s ahead, as if nrexec started well after
+ * the test made its files (only a ctime from a second before the run
+ * began counts, see links.c); 1: the real clock. */
+static int clock_real;
 
 static char base[PATH_MAX]; /* each test's temporary directory */
 static int dotdot_mode; /* 1: ".." opens a wrong directory; 2: and the chain moves */
@@ -114,6 +118,12 @@ int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 		ts->tv_sec = 0;
 		ts->tv_nsec = 0;
 		return 0;
+	}
+	if (!clock_real && id == CLOCK_REALTIME_COARSE) {
+		int rc = __real_clock_gettime(id, ts);
+
+		ts->tv_sec += 2;
+		return rc;
 	}
 	return __real_clock_gettime(id, ts);
 }
@@ -226,9 +236,7 @@ static void mksock(const char *rel)
 	close(fd);
 }
 
-/* Links made a moment ago are refused as "fresh" (see links.c,
- * ctime_settled): let the coarse clock move on, as it has for any volume
- * prepared before the container starts. */
+/* Let the coarse clock move on, so that a write now would show in ctime. */
 static void next_tick(void)
 {
 	struct timespec pause = { 0, 20000000L };
@@ -325,6 +333,7 @@ static int setup(void **state)
 	refuse_statx = 0;
 	statx_refused = 0;
 	clock_at_epoch = 0;
+	clock_real = 0;
 	dotdot_mode = 0;
 	dotdot_calls = 0;
 	opath_calls = 0;
@@ -614,14 +623,83 @@ static void test_hardlink_overlapping_paths(void **state)
 	at(p1, "t/sub");
 	assert_int_equal(chown_paths(paths, 2, 0, st, &err), 0);
 	assert_owner("etc/shadow", 0, 0);
-	/* each walk met the link once and reports it */
+	/* one walk: the walk of t met the link once and reports it; t/sub
+	 * was walked with it, not again */
 	assert_int_equal(st[0].skipped_links, 1);
-	assert_int_equal(st[1].skipped_links, 1);
+	assert_int_equal(st[1].covered, 1);
+	assert_int_equal(st[1].skipped_links, 0);
 	/* the same again with PATH named through a symlink and a trailing / */
 	mkl("t/sub", "alias");
 	at(p1, "alias/");
 	assert_int_equal(chown_paths(paths, 2, 0, st, &err), 0);
 	assert_owner("etc/shadow", 0, 0);
+	assert_int_equal(st[1].covered, 1);
+}
+
+/* Nested PATHs are one walk, in either order; a PATH named twice too. */
+static void test_nested_paths_one_walk(void **state)
+{
+	struct vol_stats st[3];
+	ERRBUF;
+	char p0[PATH_MAX], p1[PATH_MAX], p2[PATH_MAX];
+	const char *paths[3] = { p0, p1, p2 };
+
+	(void)state;
+	mkd("t", 0755);
+	mkd("t/sub", 0755);
+	mkf("t/sub/f", 0644);
+	mkf("t/g", 0644);
+	at(p0, "t");
+	at(p1, "t/sub");
+	at(p2, "t");
+	assert_int_equal(chown_paths(paths, 3, 0, st, &err), 0);
+	assert_int_equal(chown_calls, 4); /* t, sub, f, g: once each */
+	assert_int_equal(st[0].seen, 4);
+	assert_true(!st[0].covered && st[1].covered && st[2].covered);
+	assert_owner("t/sub/f", UID, GID);
+	/* inner first: the walk of t does not enter t/sub again */
+	at(p2, "t/sub/f");
+	assert_int_equal(chown(p2, 0, 0), 0);
+	at(p2, "t/sub");
+	assert_int_equal(chown(p2, 0, 0), 0);
+	at(p2, "t");
+	assert_int_equal(chown(p2, 0, 0), 0);
+	chown_calls = 0;
+	at(p0, "t/sub");
+	at(p1, "t");
+	assert_int_equal(chown_paths(paths, 2, 0, st, &err), 0);
+	assert_int_equal(st[0].seen, 2);
+	assert_int_equal(st[1].seen, 3); /* t, sub and g: sub is not entered */
+	assert_false(st[1].covered);
+	assert_int_equal(chown_calls, 3);
+	assert_owner("t/sub/f", UID, GID);
+	assert_owner("t/sub", UID, GID);
+}
+
+/* Only a ctime from a second before the run began proves that no link
+ * moved since (1-second timestamps, see links.c): a link made in the
+ * second the walk starts is left alone and reported. */
+static void test_links_of_the_start_second_skipped(void **state)
+{
+	struct vol_stats st;
+	ERRBUF;
+	struct timespec now;
+
+	(void)state;
+	clock_real = 1;
+	do /* not in the last moments of a second: the walk starts in this one */
+		clock_gettime(CLOCK_REALTIME_COARSE, &now);
+	while (now.tv_nsec > 800000000L);
+	mkd("t", 0755);
+	mkf("t/data", 0644);
+	mkh("t/data", "t/data2");
+	assert_int_equal(run1("t", 0, &st, &err), 0);
+	assert_int_equal(st.skipped_links, 2);
+	assert_owner("t/data", 0, 0);
+	clock_real = 0;
+	assert_int_equal(run1("t", 0, &st, &err), 0);
+	assert_int_equal(st.skipped_links, 0);
+	assert_owner("t/data", UID, GID);
 }
 
 static void test_hardlinks_across_paths(void **state)
@@ -1343,6 +1421,8 @@ static void enter_mount_namespace(void)
 	cmocka_unit_test_setup_teardown(test_hardlinks_inside_changed, su, td), \
 	cmocka_unit_test_setup_teardown(test_hardlink_outside_skipped, su, td), \
 	cmocka_unit_test_setup_teardown(test_hardlink_overlapping_paths, su, td), \
+	cmocka_unit_test_setup_teardown(test_nested_paths_one_walk, su, td), \
+	cmocka_unit_test_setup_teardown(test_links_of_the_start_second_skipped, su, td), \
 	cmocka_unit_test_setup_teardown(test_hardlinks_across_paths, su, td), \
 	cmocka_unit_test_setup_teardown(test_fresh_hardlinks_skipped, su, td), \
 	cmocka_unit_test_setup_teardown(test_by_name_only_in_sealed_dirs, su, td), \

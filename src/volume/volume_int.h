@@ -94,7 +94,6 @@ enum { FS_KERNEL_TIMES = 1u, FS_STABLE_OFFSETS = 2u };
 /* A PATH's walk: not yet, done inside another PATH's walk, done. */
 enum { ROOT_PENDING, ROOT_COVERED, ROOT_WALKED };
 
-
 /* What the link pass needs after the walk: every sighting of a multi-link
  * file and the directories that lead to them. Shared by all walkers, under
  * the pool's lock while they run. */

@@ -387,17 +387,20 @@ static int reopen_parent(struct walker *w)
 static int leave_dir(struct walker *w)
 {
 	struct frame *f = top(w);
-	int path_top = w->depth == 1 && w->base_node == NO_NODE;
 
-	/* PATH itself is handled after every walk (finish_root) */
-	if (!path_top && !owned(w, &f->o) && vol_give(w, f->fd, w->cur) < 0)
-		return vol_fail(w, NULL, "cannot change owner", errno);
 	if (w->depth == 1) {
-		if (!path_top)
-			close(f->fd);
+		w->depth = 0; /* PATH itself is handled after every walk */
+		if (w->base_node == NO_NODE)
+			return 0;
+		w->depth = 1; /* a task's directory: like any other, below */
+		if (!owned(w, &f->o) && vol_give(w, f->fd, w->cur) < 0)
+			return vol_fail(w, NULL, "cannot change owner", errno);
+		close(f->fd);
 		w->depth = 0;
 		return 0;
 	}
+	if (!owned(w, &f->o) && vol_give(w, f->fd, w->cur) < 0)
+		return vol_fail(w, NULL, "cannot change owner", errno);
 	if (f[-1].fd < 0 && reopen_parent(w) < 0)
 		return -1;
 	close(f->fd);

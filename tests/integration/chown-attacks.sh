@@ -14,7 +14,6 @@ set -u
 
 : "${NREXEC:?set NREXEC to the absolute path of the nrexec binary}"
 RACE_RUNS=${RACE_RUNS:-1000}
-TESTS_LIB=$(cd "$(dirname "$0")/../lib" && pwd)
 ID=10001:10001
 
 if [ "$(id -u)" != 0 ]; then
@@ -418,7 +417,7 @@ race_nested() {
 		victim=dev
 	fi
 	sleep 1 # the planted link is old news by the time nrexec starts
-	"$WORK/racer" "$C/tree/sub" x h "$C/tree/sub/x" &
+	"$RACER" "$C/tree/sub" x h "$C/tree/sub/x" &
 	RACER_PID=$!
 	delay=$(strace_delay)
 	: >"$C/race.err"
@@ -466,7 +465,7 @@ race_ext4_seconds() {
 		not_ok "race: 1-second timestamps (ext4 -I 128)" "SKIPPED: no mkfs.ext4 (e2fsprogs)"
 		return
 	fi
-	cc -std=c11 -O2 -o "$WORK/link-mover" "$TESTS_LIB/link-mover.c" || {
+	make -s -C "$ROOT" build/testlib/link-mover >&2 || {
 		not_ok "race: 1-second timestamps (ext4 -I 128)" "cannot build tests/lib/link-mover.c"
 		return
 	}
@@ -514,7 +513,7 @@ race_ext4_seconds() {
 			fi
 		done
 		kill $mover; wait $mover 2>/dev/null
-		echo "$handed $c0 $c125 $other"' _ "$C" "$NREXEC" "$WORK/link-mover" "$runs" $ID "$img" >"$log" 2>&1
+		echo "$handed $c0 $c125 $other"' _ "$C" "$NREXEC" "$ROOT/build/testlib/link-mover" "$runs" $ID "$img" >"$log" 2>&1
 	rc=$?
 	local handed c0 c125 other
 	read -r handed c0 c125 other < <(tail -n 1 "$log")

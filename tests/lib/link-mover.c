@@ -11,7 +11,6 @@
  * Run as root: the watch is set up first, then the ids are dropped. Stops
  * when its parent dies or on SIGTERM.
  */
-#define _GNU_SOURCE
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>

@@ -35,7 +35,7 @@ LIB=$ROOT/tests/lib
 T_START=$(date +%s%N)
 
 # Features of issue 12 that main does not have yet (their cases are pending).
-PENDING_FEATURES=${NREXEC_IMAGES_PENDING_FEATURES-"chown-create chown-mode"}
+PENDING_FEATURES=${NREXEC_IMAGES_PENDING_FEATURES-""}
 
 RUN_ID="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
 P=nrexec-images-$RUN_ID

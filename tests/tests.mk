@@ -16,8 +16,8 @@ UNITBASE  := -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -DNREXEC_VERSIO
              -Isrc -Itests/unit
 UNITFLAGS := $(UNITBASE) $(SAN)
 
-$(B)/unit/%: tests/unit/%.c tests/unit/wraps.c tests/unit/wraps.h $(LIBSRCS) $(HDRS) | $(B)/unit
-	$(CC) $(UNITFLAGS) $< tests/unit/wraps.c $(LIBSRCS) $(WRAPFLAGS) $(EXTRA_WRAP) \
+$(B)/unit/%: tests/unit/%.c tests/unit/wraps.c tests/unit/wraps.h tests/unit/tmpdir.c tests/unit/tmpdir.h $(LIBSRCS) $(HDRS) | $(B)/unit
+	$(CC) $(UNITFLAGS) $< tests/unit/wraps.c tests/unit/tmpdir.c $(LIBSRCS) $(WRAPFLAGS) $(EXTRA_WRAP) \
 	    $(CAPNG_A) -lcmocka -o $@
 
 # test_volume counts and fails the walk's own calls

@@ -13,12 +13,12 @@
 #include <cmocka.h>
 
 #include "execcmd.h"
+#include "tmpdir.h"
 #include "wraps.h"
 
 static char errmem[512];
 static struct sbuf err;
-static char dir[] = "/tmp/nrexec-test-execcmd-XXXXXX";
-static char file[sizeof(dir) + 8];	/* dir/cmd, a real file */
+static char file[64];	/* TMPDIR/cmd, a real file */
 
 static int setup(void **state)
 {
@@ -120,10 +120,10 @@ static int eacces(const char *path)
  * element may hold a runnable one) but the message keeps that failure */
 static void test_path_found_not_executable(void **state)
 {
-	char path[sizeof(dir) + 32];
+	char path[96];
 
 	(void)state;
-	snprintf(path, sizeof(path), "/nonexistent:%s:/also/not", dir);
+	snprintf(path, sizeof(path), "/nonexistent:%s:/also/not", tmp_dir());
 	setenv("PATH", path, 1);
 	sim.exec_errno = eacces;
 	assert_int_equal(run("cmd"), 126);
@@ -160,19 +160,11 @@ static int group_setup(void **state)
 {
 	FILE *f;
 
-	(void)state;
-	if (mkdtemp(dir) == NULL)
+	if (tmp_setup(state) < 0)
 		return -1;
-	snprintf(file, sizeof(file), "%s/cmd", dir);
+	snprintf(file, sizeof(file), "%s", tmp_path("cmd"));
 	f = fopen(file, "we");
 	return f == NULL ? -1 : fclose(f);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	unlink(file);
-	return rmdir(dir);
 }
 
 int main(void)
@@ -190,5 +182,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_env, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tmp_teardown);
 }

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "resolve.h"
 #include "userdb.h"
 
@@ -22,36 +24,8 @@
 #define GROUP FIX "group.basic"
 #define NOFILE FIX "does-not-exist"
 
-static char tmpdir[] = "/tmp/nrexec-test-resolve-XXXXXX";
 static char errmem[1024];
 static struct sbuf err;
-
-static const char *tmp_path(const char *name)
-{
-	static char p[4][256];
-	static int next;
-	char *out = p[next++ % 4];
-
-	snprintf(out, sizeof(p[0]), "%s/%s", tmpdir, name);
-	return out;
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-	static const char *const names[] = {
-		"fifo", "passwd.big", "group.big", "passwd.long",
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		unlink(tmp_path(names[i]));
-	return rmdir(tmpdir);
-}
 
 static int setup(void **state)
 {
@@ -543,5 +517,5 @@ int main(void)
 		cmocka_unit_test_setup(test_long_name_memberships, setup),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, tmp_setup, tmp_teardown);
 }

@@ -17,23 +17,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "userdb.h"
 
 #define FIX "tests/fixtures/"
 
-static char tmpdir[] = "/tmp/nrexec-test-userdb-XXXXXX";
 
 /* ---- helpers ---- */
-
-static const char *tmp_path(const char *name)
-{
-	static char p[4][256];
-	static int next;
-	char *out = p[next++ % 4];
-
-	snprintf(out, sizeof(p[0]), "%s/%s", tmpdir, name);
-	return out;
-}
 
 static void write_file(const char *path, const char *data, size_t len)
 {
@@ -45,24 +36,6 @@ static void write_file(const char *path, const char *data, size_t len)
 		fail_msg("cannot write %s", path);
 	if (fclose(f) != 0)
 		fail_msg("cannot close %s", path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-	static const char *const names[] = {
-		"lines", "long", "exact", "exact-nonl", "fifo", "huge-group",
-		"after-long",
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		unlink(tmp_path(names[i]));
-	return rmdir(tmpdir);
 }
 
 /* Open a file that must exist, as a linereader. */
@@ -1121,5 +1094,5 @@ int main(void)
 		cmocka_unit_test(test_gidlist_bounded),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, tmp_setup, tmp_teardown);
 }

@@ -337,6 +337,36 @@ static void warn_keep_missing(struct run *r)
 	sbuf_flush(&r->log);
 }
 
+/* Likewise --group-add's groups: only root can add groups, so a non-root
+ * start names the planned groups the runtime did not give (docker run
+ * --group-add, Kubernetes supplementalGroups would) and runs without
+ * them. Said whether -v or not. */
+static void warn_groups_missing(struct run *r)
+{
+	uint32_t *have;
+	size_t n, missing = 0;
+
+	if (r->drop.mode == DROP_SWITCH || r->o.n_group_add == 0)
+		return;
+	have = privdrop_groups(&n);
+	for (size_t i = 0; have && i < r->id.ngroups; i++) {
+		uint32_t g = r->id.groups[i];
+		size_t j = 0;
+
+		while (j < n && have[j] != g)
+			j++;
+		if (j < n || g == (uint32_t)getgid())
+			continue;
+		sbuf_str(&r->log, missing++ ? "," : "nrexec: --group-add: groups ");
+		sbuf_u64(&r->log, g);
+	}
+	free(have);
+	if (missing) {
+		sbuf_str(&r->log, " not held (not started as root); running without them\n");
+		sbuf_flush(&r->log);
+	}
+}
+
 static void log_str(struct run *r, const char *s)
 {
 	sbuf_str(&r->log, s);
@@ -504,6 +534,7 @@ int main(int argc, char **argv)
 	}
 	stop_if_signalled(&r, presig_pending());
 	warn_keep_missing(&r);
+	warn_groups_missing(&r);
 	log_kept_groups(&r);
 	/* init-container use: fixups only, unless there is something to
 	 * check as the target */

@@ -256,6 +256,9 @@ out=$(infix "${AS10001[@]}" "$NREXEC" -v --chown "$tmp/g2000" 10001:10001 "$BB" 
 if [ $code = 0 ] && [ -e "$tmp/g2000/f" ] && [[ $out == *"writable: '$tmp/g2000'"* || $out == *"writable: $tmp/g2000"* ]]; then
 	ok "--user 10001:10001 --group-add 2000, --chown on a root:2000 2775 volume: checked, runs"
 else not_ok "non-root --chown on a group-writable volume" "exit $code: $out"; fi
+expect_ran "non-root start, --group-add 2000,3000 with only 2000 given: runs, names 3000 on stderr" \
+	"Groups: 2000" "+--group-add: groups 3000 not held (not started as root)" -- \
+	infix "${AS10001[@]}" "$NREXEC" --group-add 2000,3000 10001:10001 "${STATUS[@]}"
 expect_fail "... on root's 0755 directory: 125 naming owner, group, mode and identity" \
 	"--chown '$tmp/ro': not writable by uid 10001 gid 10001 groups 2000" "(owner 0, group 0, mode 0755)" \
 	"not started as root" -- infix "${AS10001[@]}" "$NREXEC" --chown "$tmp/ro" 10001:10001 "${TOUCH[@]}"

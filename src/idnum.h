@@ -7,7 +7,11 @@
 
 /* Largest id nrexec accepts: (uid_t)-1 means "leave unchanged" to
  * setresuid/setresgid, so it can never be a target. */
-#define IDNUM_MAX 4294967294u
+#define IDNUM_MAX_DIGITS 4294967294
+#define IDNUM_MAX ((uint32_t)IDNUM_MAX_DIGITS)
+/* Text of a constant, for messages that are string literals. */
+#define IDNUM_STR_(x) #x
+#define IDNUM_STR(x) IDNUM_STR_(x)
 
 /* Parse s[0..len) as a decimal id in 0 … IDNUM_MAX. The whole text must be
  * digits: no sign, no space, not empty. Returns 0, or -1 with errno EINVAL

@@ -257,7 +257,7 @@ void opts_usage(struct sbuf *out)
 "Started non-root, ids are kept and --chown only checks write access.\n"
 "\n"
 "USER and GROUP are names from /etc/passwd and /etc/group, or numeric ids\n"
-"(0 to 4294967294). A uid without a passwd entry runs with gid = uid.\n"
+"(0 to " IDNUM_STR(IDNUM_MAX_DIGITS) "). A uid without a passwd entry runs with gid = uid.\n"
 "Supplementary groups: the primary gid, plus the user's /etc/group\n"
 "memberships unless GROUP is given. Every capability is dropped, the\n"
 "bounding set is cleared and no_new_privs is set, all verified before exec.\n"

@@ -45,6 +45,8 @@ struct opts {
 
 /* Returns 0, or -1 with a usage message in err. argv is not modified. */
 int opts_parse(int argc, char **argv, struct opts *o, struct sbuf *err);
+/* Test-only (the unit tests parse many times; nrexec parses once and
+ * exits): free what opts_parse allocated. */
 void opts_free(struct opts *o);
 void opts_usage(struct sbuf *out);
 void opts_version(struct sbuf *out);

@@ -16,10 +16,9 @@
  *    fail on any difference, including a successful setuid(0);
  *  - never touch NSS (no initgroups/getpw*, no capng_change_id).
  *
- * Ids are changed with raw syscalls (sys.c), not libc's wrappers: musl
- * wraps each in __synccall, three rt_sigprocmask calls to reach threads
- * nrexec does not have. Like capset and prctl, they act on the calling
- * thread only, hence privdrop_apply's single-thread precondition.
+ * Ids are changed with raw syscalls (sys.c says why). Like capset and
+ * prctl, they act on the calling thread only, hence privdrop_apply's
+ * single-thread precondition.
  *
  * Capability sets are applied with capset/prctl directly, not capng_apply:
  * Debian's libcap-ng 0.8.3 capng_apply only logs a failed bounding-set drop
@@ -52,7 +51,7 @@ struct caps3 {
 	uint64_t eff, prm, inh;
 };
 
-static int caps_get(struct caps3 *c)
+static int kernel_caps_read(struct caps3 *c)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
@@ -65,7 +64,7 @@ static int caps_get(struct caps3 *c)
 	return 0;
 }
 
-static int caps_set(uint64_t eff, uint64_t prm, uint64_t inh)
+static int kernel_caps_write(uint64_t eff, uint64_t prm, uint64_t inh)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2] = {
@@ -228,7 +227,7 @@ int privdrop_mode(const struct drop_plan *p, struct drop_state *st,
 	} else {
 		return not_the_target(p, r, rg, err);
 	}
-	if (caps_get(&c) < 0)
+	if (kernel_caps_read(&c) < 0)
 		return fail_call(err, "capget");
 	if (plan_caps(p, st, &c, err) < 0)
 		return -1;
@@ -294,7 +293,7 @@ static int missing_cap(unsigned cap)
 {
 	struct caps3 c;
 
-	return caps_get(&c) == 0 && !(c.eff & (1ull << cap));
+	return kernel_caps_read(&c) == 0 && !(c.eff & (1ull << cap));
 }
 
 static void id_call_failed(struct sbuf *err, const char *call, int e,
@@ -438,7 +437,7 @@ static int set_caps(const struct drop_plan *p, const struct drop_state *st,
 		 * kept it permitted across setresuid). Kept capabilities get
 		 * their inheritable bit first, as capset would refuse it for
 		 * a capability already gone from the bounding set. */
-		if (caps_set(keep | setpcap, keep | setpcap, keep) < 0)
+		if (kernel_caps_write(keep | setpcap, keep | setpcap, keep) < 0)
 			return fail_call(err, "capset (before clearing the bounding set)");
 		if (clear_bounding(keep, st->last_cap) < 0)
 			return fail_call(err, "prctl(PR_CAPBSET_DROP)");
@@ -447,7 +446,7 @@ static int set_caps(const struct drop_plan *p, const struct drop_state *st,
 		log_line(p, "bounding set left as it is", p->bounding == BND_LEAVE
 			 ? "" : ": no CAP_SETPCAP (no_new_privs keeps it unusable)");
 	}
-	if (caps_set(keep, keep, keep) < 0)
+	if (kernel_caps_write(keep, keep, keep) < 0)
 		return fail_call(err, "capset");
 	if (set_ambient(keep) < 0)
 		return fail_call(err, "prctl(PR_CAP_AMBIENT)");
@@ -507,8 +506,6 @@ static int mismatch_caps(struct sbuf *err, const char *set, uint64_t want,
 	return -1;
 }
 
-_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is a 32-bit id");
-
 /* The kernel's group list as a set equals the plan's. */
 static int groups_match(const struct drop_plan *p)
 {
@@ -557,7 +554,7 @@ static int verify_caps(const struct drop_state *st, struct sbuf *err)
 	uint64_t amb = 0, bnd = 0;
 	struct caps3 c;
 
-	if (caps_get(&c) < 0)
+	if (kernel_caps_read(&c) < 0)
 		return mismatch(err, "cannot read the capability sets back");
 	if (c.eff != keep)
 		return mismatch_caps(err, "effective", keep, c.eff);

@@ -18,11 +18,15 @@ static void read_error(struct sbuf *err, const char *path, unsigned long line,
 	if (e == EFBIG) {
 		sbuf_str(err, ": line ");
 		sbuf_u64(err, line + 1);
-		sbuf_str(err, " is longer than 16 MiB");
+		sbuf_str(err, " is longer than ");
+		sbuf_u64(err, USERDB_LINE_MAX >> 20);
+		sbuf_str(err, " MiB");
 		return;
 	}
 	if (e == EOVERFLOW) {
-		sbuf_str(err, ": larger than 256 MiB");
+		sbuf_str(err, ": larger than ");
+		sbuf_u64(err, USERDB_FILE_MAX >> 20);
+		sbuf_str(err, " MiB");
 		return;
 	}
 	/* EINVAL is userdb_open's word for "not a regular file" */
@@ -175,7 +179,9 @@ static int too_many_groups(const struct identity *id, struct sbuf *err)
 		return 0;
 	sbuf_str(err, "user '");
 	sbuf_quoted(err, id->user);
-	sbuf_str(err, "' is in more than 65536 groups (the kernel's limit)");
+	sbuf_str(err, "' is in more than ");
+	sbuf_u64(err, GIDLIST_MAX);
+	sbuf_str(err, " groups (the kernel's limit)");
 	return 1;
 }
 
@@ -259,7 +265,7 @@ int resolve_group_add(struct identity *id, const char *list,
 		    (idnum_is_digits(p, n) && idnum_parse(p, n, &gid) < 0)) {
 			sbuf_str(err, "--group-add '");
 			sbuf_quoted(err, g.name);
-			sbuf_str(err, "': not a group name or a gid (0 to 4294967294)");
+			sbuf_str(err, "': not a group name or a gid (0 to " IDNUM_STR(IDNUM_MAX_DIGITS) ")");
 			return -1;
 		}
 		if (!idnum_is_digits(p, n) &&

@@ -70,9 +70,9 @@ const char *spec_strerror(enum spec_err err)
 	case SPEC_TOO_MANY_COLONS:
 		return "more than one ':'; the form is USER[:GROUP]";
 	case SPEC_USER_RANGE:
-		return "user id out of range (0 to 4294967294)";
+		return "user id out of range (0 to " IDNUM_STR(IDNUM_MAX_DIGITS) ")";
 	case SPEC_GROUP_RANGE:
-		return "group id out of range (0 to 4294967294)";
+		return "group id out of range (0 to " IDNUM_STR(IDNUM_MAX_DIGITS) ")";
 	case SPEC_USER_SIGN:
 		return "user starts with a sign; ids are plain decimal digits";
 	case SPEC_GROUP_SIGN:
@@ -82,9 +82,9 @@ const char *spec_strerror(enum spec_err err)
 	case SPEC_GROUP_CHAR:
 		return "group contains a space, control byte, ',', ':' or '/'";
 	case SPEC_USER_LONG:
-		return "user name longer than 256 bytes";
+		return "user name longer than " IDNUM_STR(SPEC_NAME_MAX) " bytes";
 	case SPEC_GROUP_LONG:
-		return "group name longer than 256 bytes";
+		return "group name longer than " IDNUM_STR(SPEC_NAME_MAX) " bytes";
 	}
 	return "invalid";
 }

@@ -44,7 +44,8 @@ struct linereader {
 int userdb_open(const char *path, int *fd);
 
 void lr_init_fd(struct linereader *lr, int fd);
-/* Reads a private copy of text; returns 0 or -1 (ENOMEM). */
+/* Test-only (unit tests and the fuzz harnesses; nrexec reads files):
+ * reads a private copy of text; returns 0 or -1 (ENOMEM). */
 int lr_init_mem(struct linereader *lr, const char *text, size_t len);
 /* Next line without its '\n' (and without a trailing '\r'), NUL-terminated
  * in place. Returns 1, 0 at end of file, -1 with errno (EFBIG: line longer

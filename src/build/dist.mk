@@ -33,14 +33,20 @@ $(DB)/%/versions: $(TOOLCHAIN_DEPS)
 # `make static` (MUSL_CFLAGS, MUSL_LDFLAGS: see the Makefile) plus -flto,
 # which the size budget needs (-4 to -8 KiB). The link map records what was
 # pulled in from which archive: the SBOM is written from it.
+# -nostartfiles, then musl's own crt1.o, crti.o and crtn.o: musl's specs
+# would add Scrt1.o (the PIE start, GOT-relative) and gcc's crtbeginS.o/
+# crtendS.o, which only register .eh_frame with libgcc's unwinder and
+# transactional-memory clones; a static C program without unwind tables
+# has neither (0.3 to 0.5 KiB, most on s390x and ppc64le).
 $(DB)/%/nrexec: $(DB)/%/versions $(SRCS) $(MUSLONLY) $(wildcard src/*.h src/*/*.h src/*/*.c) Makefile src/build/dist.mk $(B)/commit
 	@set -e; d=$(DB)/$*; t=$$(awk '$$1 == "$*" { print $$2 }' src/build/arches); \
 	libc=$$(sed -n 's/^libc=//p' $$d/versions); capng=$$(sed -n 's/^libcap-ng=//p' $$d/versions); \
 	echo "  CC+LD  $@ ($$t-gcc, $$libc, libcap-ng $$capng)"; \
 	$$d/cc $(CPPFLAGS) $(NR_CPPFLAGS) -DNREXEC_COMMIT='"$(COMMIT)"' -DNREXEC_LIBC="\"$$libc\"" \
 	    -DNREXEC_CAPNG="\"$$capng\"" $(CFLAGS) $(NR_CFLAGS) $(MUSL_CFLAGS) -flto -ffile-prefix-map=$(CURDIR)/= \
-	    -I$$d/capng/include $(SRCS) $(MUSLONLY) $(LDSTATIC) $(MUSL_LDFLAGS) \
-	    -Wl,-Map=$$d/nrexec.map $$d/capng/lib/libcap-ng.a -o $@.full; \
+	    -I$$d/capng/include -nostartfiles $$d/musl/lib/crt1.o $$d/musl/lib/crti.o \
+	    $(SRCS) $(MUSLONLY) $(LDSTATIC) $(MUSL_LDFLAGS) \
+	    -Wl,-Map=$$d/nrexec.map $$d/capng/lib/libcap-ng.a $$d/musl/lib/crtn.o -o $@.full; \
 	$$t-strip -R .comment -o $@ $@.full
 
 dist: dist-deps $(DIST_ARCHES:%=$(DB)/%/nrexec)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gidlist.h"
 #include "idnum.h"
 #include "userdb.h"
 
@@ -43,7 +44,7 @@ static void read_error(struct sbuf *err, const char *path, unsigned long line,
  * as missing: started non-root, nrexec can change no id, and a numeric
  * target works without the file (podman --user creates /etc/passwd and
  * /etc/group with mode 0600, root's, in an image that has none). */
-static int open_db(const char *path, struct linereader *lr, struct sbuf *err,
+static int open_db(const char *path, struct userdb_reader *lr, struct sbuf *err,
 		   int deny_is_missing)
 {
 	int fd, r = userdb_open(path, &fd);
@@ -53,15 +54,15 @@ static int open_db(const char *path, struct linereader *lr, struct sbuf *err,
 	if (r < 0)
 		read_error(err, path, 0, errno);
 	if (r > 0)
-		lr_init_fd(lr, fd);
+		userdb_reader_init_fd(lr, fd);
 	return r;
 }
 
-static void close_db(struct linereader *lr)
+static void close_db(struct userdb_reader *lr)
 {
 	if (lr->fd >= 0)
 		close(lr->fd);
-	lr_free(lr);
+	userdb_reader_free(lr);
 }
 
 static void not_found(struct sbuf *err, const char *what, const char *name,
@@ -83,7 +84,7 @@ static void not_found(struct sbuf *err, const char *what, const char *name,
 
 /* Copies: e points into the reader's buffer. The name is kept whole, as
  * long as it is, since memberships are looked up by it. */
-static void take_entry(struct identity *id, const struct pwent *e)
+static void take_entry(struct identity *id, const struct userdb_pwent *e)
 {
 	id->user = strdup(e->name);
 	id->uid = e->uid;
@@ -95,8 +96,8 @@ static void take_entry(struct identity *id, const struct pwent *e)
 static int find_user(const struct spec_part *u, const char *path,
 		     struct identity *id, struct sbuf *err)
 {
-	struct linereader lr;
-	struct pwent e;
+	struct userdb_reader lr;
+	struct userdb_pwent e;
 	/* a name must be read; a numeric id works without the file */
 	int r = open_db(path, &lr, err, u->is_id);
 	int missing = r == 0;
@@ -135,7 +136,7 @@ static int find_user(const struct spec_part *u, const char *path,
 static int find_group(const struct spec_part *g, const char *path,
 		      uint32_t *gid, struct sbuf *err)
 {
-	struct linereader lr;
+	struct userdb_reader lr;
 	int r = open_db(path, &lr, err, 0);
 	int missing = r == 0;
 
@@ -155,7 +156,7 @@ static int find_group(const struct spec_part *g, const char *path,
 static int find_memberships(const char *user, const char *path,
 			    struct gidlist *gl, struct sbuf *err)
 {
-	struct linereader lr;
+	struct userdb_reader lr;
 	int r = open_db(path, &lr, err, 0);
 
 	if (r <= 0)

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "idnum.h"
-#include "sort.h"
 
 int userdb_open(const char *path, int *fd)
 {
@@ -39,13 +38,14 @@ int userdb_open(const char *path, int *fd)
 	return 1;
 }
 
-void lr_init_fd(struct linereader *lr, int fd)
+void userdb_reader_init_fd(struct userdb_reader *lr, int fd)
 {
 	memset(lr, 0, sizeof(*lr));
 	lr->fd = fd;
 }
 
-int lr_init_mem(struct linereader *lr, const char *text, size_t len)
+int userdb_reader_init_mem(struct userdb_reader *lr, const char *text,
+			   size_t len)
 {
 	memset(lr, 0, sizeof(*lr));
 	lr->fd = -1;
@@ -59,7 +59,7 @@ int lr_init_mem(struct linereader *lr, const char *text, size_t len)
 	return 0;
 }
 
-void lr_free(struct linereader *lr)
+void userdb_reader_free(struct userdb_reader *lr)
 {
 	if (lr->buf != lr->first)
 		free(lr->buf);
@@ -67,7 +67,7 @@ void lr_free(struct linereader *lr)
 }
 
 /* A bigger heap buffer holding what buf holds. */
-static char *lr_realloc(struct linereader *lr, size_t size)
+static char *reader_realloc(struct userdb_reader *lr, size_t size)
 {
 	char *nbuf;
 
@@ -80,7 +80,7 @@ static char *lr_realloc(struct linereader *lr, size_t size)
 }
 
 /* Make room for at least one more byte after len. */
-static int lr_grow(struct linereader *lr)
+static int reader_grow(struct userdb_reader *lr)
 {
 	size_t ncap;
 	char *nbuf;
@@ -94,7 +94,7 @@ static int lr_grow(struct linereader *lr)
 	}
 	if (lr->cap == 0) {
 		lr->buf = lr->first;
-		lr->cap = LR_FIRST_CAP;
+		lr->cap = USERDB_READER_FIRST_CAP;
 		return 0;
 	}
 	if (lr->cap > USERDB_LINE_MAX) {
@@ -106,7 +106,7 @@ static int lr_grow(struct linereader *lr)
 	 * as the memory reader allows */
 	if (ncap > USERDB_LINE_MAX + 1)
 		ncap = USERDB_LINE_MAX + 1;
-	nbuf = lr_realloc(lr, ncap + 1);
+	nbuf = reader_realloc(lr, ncap + 1);
 	if (!nbuf)
 		return -1;
 	lr->buf = nbuf;
@@ -114,11 +114,11 @@ static int lr_grow(struct linereader *lr)
 	return 0;
 }
 
-static int lr_fill(struct linereader *lr)
+static int reader_fill(struct userdb_reader *lr)
 {
 	ssize_t n;
 
-	if (lr->len == lr->cap && lr_grow(lr) < 0)
+	if (lr->len == lr->cap && reader_grow(lr) < 0)
 		return -1;
 	do
 		n = read(lr->fd, lr->buf + lr->len, lr->cap - lr->len);
@@ -136,7 +136,7 @@ static int lr_fill(struct linereader *lr)
 	return 0;
 }
 
-int lr_next(struct linereader *lr, char **line, size_t *len)
+int userdb_reader_next(struct userdb_reader *lr, char **line, size_t *len)
 {
 	char *nl;
 	size_t n;
@@ -149,7 +149,7 @@ int lr_next(struct linereader *lr, char **line, size_t *len)
 			     : NULL;
 		if (nl || lr->eof)
 			break;
-		if (lr_fill(lr) < 0)
+		if (reader_fill(lr) < 0)
 			return -1;
 	}
 	if (!nl && lr->pos == lr->len)
@@ -188,7 +188,7 @@ static int split_fields(char *line, char **f, int nf)
 	return i == nf ? 0 : -1;
 }
 
-/* Lines that can never be an entry; see pw_parse() in userdb.h. */
+/* Lines that can never be an entry; see userdb_pw_parse() in userdb.h. */
 static int not_an_entry(const char *line, size_t len)
 {
 	return len == 0 || line[0] == '#' || line[0] == '+' || line[0] == '-' ||
@@ -200,7 +200,7 @@ static int parse_id(const char *s, uint32_t *id)
 	return idnum_parse(s, strlen(s), id);
 }
 
-int pw_parse(char *line, size_t len, struct pwent *e)
+int userdb_pw_parse(char *line, size_t len, struct userdb_pwent *e)
 {
 	char *f[7];
 
@@ -213,7 +213,7 @@ int pw_parse(char *line, size_t len, struct pwent *e)
 	return 0;
 }
 
-int gr_parse(char *line, size_t len, struct grent *e)
+int userdb_gr_parse(char *line, size_t len, struct userdb_grent *e)
 {
 	char *f[4];
 
@@ -226,7 +226,7 @@ int gr_parse(char *line, size_t len, struct grent *e)
 	return 0;
 }
 
-int gr_has_member(const char *members, const char *user)
+int userdb_gr_has_member(const char *members, const char *user)
 {
 	size_t ulen = strlen(user);
 	const char *p = members;
@@ -244,41 +244,42 @@ int gr_has_member(const char *members, const char *user)
 	return 0;
 }
 
-int userdb_user_by_name(struct linereader *lr, const char *name,
-			struct pwent *e)
+int userdb_user_by_name(struct userdb_reader *lr, const char *name,
+			struct userdb_pwent *e)
 {
 	char *line;
 	size_t len;
 	int r;
 
-	while ((r = lr_next(lr, &line, &len)) > 0)
-		if (pw_parse(line, len, e) == 0 && strcmp(e->name, name) == 0)
+	while ((r = userdb_reader_next(lr, &line, &len)) > 0)
+		if (userdb_pw_parse(line, len, e) == 0 && strcmp(e->name, name) == 0)
 			return 1;
 	return r;
 }
 
-int userdb_user_by_id(struct linereader *lr, uint32_t uid, struct pwent *e)
+int userdb_user_by_id(struct userdb_reader *lr, uint32_t uid,
+		      struct userdb_pwent *e)
 {
 	char *line;
 	size_t len;
 	int r;
 
-	while ((r = lr_next(lr, &line, &len)) > 0)
-		if (pw_parse(line, len, e) == 0 && e->uid == uid)
+	while ((r = userdb_reader_next(lr, &line, &len)) > 0)
+		if (userdb_pw_parse(line, len, e) == 0 && e->uid == uid)
 			return 1;
 	return r;
 }
 
-int userdb_group_by_name(struct linereader *lr, const char *name,
+int userdb_group_by_name(struct userdb_reader *lr, const char *name,
 			 uint32_t *gid)
 {
-	struct grent g;
+	struct userdb_grent g;
 	char *line;
 	size_t len;
 	int r;
 
-	while ((r = lr_next(lr, &line, &len)) > 0) {
-		if (gr_parse(line, len, &g) == 0 && strcmp(g.name, name) == 0) {
+	while ((r = userdb_reader_next(lr, &line, &len)) > 0) {
+		if (userdb_gr_parse(line, len, &g) == 0 && strcmp(g.name, name) == 0) {
 			*gid = g.gid;
 			return 1;
 		}
@@ -286,61 +287,17 @@ int userdb_group_by_name(struct linereader *lr, const char *name,
 	return r;
 }
 
-int gidlist_add(struct gidlist *gl, uint32_t gid)
-{
-	if (gl->n == gl->cap) {
-		size_t ncap = gl->cap ? gl->cap * 2 : 16;
-		uint32_t *n;
-
-		/* duplicates are only dropped later, so allow some slack
-		 * over the kernel limit; memory stays bounded either way */
-		if (gl->n >= (size_t)16 * GIDLIST_MAX) {
-			errno = E2BIG;
-			return -1;
-		}
-		n = realloc(gl->ids, ncap * sizeof(*n));
-		if (!n)
-			return -1;
-		gl->ids = n;
-		gl->cap = ncap;
-	}
-	gl->ids[gl->n++] = gid;
-	return 0;
-}
-
-void gidlist_normalize(struct gidlist *gl)
-{
-	size_t i, out = 1;
-
-	if (gl->n < 2)
-		return;
-	/* sort-then-scan keeps this O(n log n) for users in many groups */
-	sort_u32(gl->ids + 1, gl->n - 1);
-	for (i = 1; i < gl->n; i++) {
-		if (gl->ids[i] == gl->ids[0] || gl->ids[i] == gl->ids[out - 1])
-			continue;
-		gl->ids[out++] = gl->ids[i];
-	}
-	gl->n = out;
-}
-
-void gidlist_free(struct gidlist *gl)
-{
-	free(gl->ids);
-	memset(gl, 0, sizeof(*gl));
-}
-
-int userdb_memberships(struct linereader *lr, const char *user,
+int userdb_memberships(struct userdb_reader *lr, const char *user,
 		       struct gidlist *gl)
 {
-	struct grent g;
+	struct userdb_grent g;
 	char *line;
 	size_t len;
 	int r;
 
-	while ((r = lr_next(lr, &line, &len)) > 0)
-		if (gr_parse(line, len, &g) == 0 &&
-		    gr_has_member(g.members, user) && gidlist_add(gl, g.gid) < 0)
+	while ((r = userdb_reader_next(lr, &line, &len)) > 0)
+		if (userdb_gr_parse(line, len, &g) == 0 &&
+		    userdb_gr_has_member(g.members, user) && gidlist_add(gl, g.gid) < 0)
 			return -1;
 	return r < 0 ? -1 : 0;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gidlist.h"
 #include "sbuf.h"
 
 /* A line longer than this is refused (memory stays bounded whatever the
@@ -23,9 +24,9 @@
 /* A file reader starts in a buffer of its own, not malloc's: real lines
  * fit, and musl's malloc would mmap and munmap a 16 KiB chunk for it. A
  * longer line moves the buffer to the heap. */
-#define LR_FIRST_CAP 4096u
+#define USERDB_READER_FIRST_CAP 4096u
 
-struct linereader {
+struct userdb_reader {
 	int fd;			/* -1 when reading from memory */
 	char *buf;		/* first, or malloc'd */
 	size_t cap;		/* usable bytes of buf (one more is allocated) */
@@ -34,7 +35,8 @@ struct linereader {
 	int eof;
 	unsigned long lineno;
 	unsigned long long total;	/* bytes read from fd so far */
-	char first[LR_FIRST_CAP + 1];	/* buf points here: never copy a reader */
+	/* buf points here: never copy a reader */
+	char first[USERDB_READER_FIRST_CAP + 1];
 };
 
 /* Open a passwd/group file. Returns 1 and the fd, 0 when the file does not
@@ -43,25 +45,26 @@ struct linereader {
  * with EINVAL before a read can block or run forever. */
 int userdb_open(const char *path, int *fd);
 
-void lr_init_fd(struct linereader *lr, int fd);
+void userdb_reader_init_fd(struct userdb_reader *lr, int fd);
 /* Test-only (unit tests and the fuzz harnesses; nrexec reads files):
  * reads a private copy of text; returns 0 or -1 (ENOMEM). */
-int lr_init_mem(struct linereader *lr, const char *text, size_t len);
+int userdb_reader_init_mem(struct userdb_reader *lr, const char *text,
+			   size_t len);
 /* Next line without its '\n' (and without a trailing '\r'), NUL-terminated
  * in place. Returns 1, 0 at end of file, -1 with errno (EFBIG: line longer
  * than USERDB_LINE_MAX; EOVERFLOW: file longer than USERDB_FILE_MAX; or the
  * read error). */
-int lr_next(struct linereader *lr, char **line, size_t *len);
-void lr_free(struct linereader *lr);
+int userdb_reader_next(struct userdb_reader *lr, char **line, size_t *len);
+void userdb_reader_free(struct userdb_reader *lr);
 
-struct pwent {
+struct userdb_pwent {
 	const char *name;
 	uint32_t uid;
 	uint32_t gid;
 	const char *dir;
 };
 
-struct grent {
+struct userdb_grent {
 	const char *name;
 	uint32_t gid;
 	const char *members;	/* comma-separated, may be "" */
@@ -71,32 +74,22 @@ struct grent {
  * entry: blank, '#' comment, NIS '+'/'-' compat line, wrong field count,
  * empty name, a NUL byte, or an id that is not 0 … 4294967294. Such lines
  * are skipped, as glibc skips malformed lines. */
-int pw_parse(char *line, size_t len, struct pwent *e);
-int gr_parse(char *line, size_t len, struct grent *e);
+int userdb_pw_parse(char *line, size_t len, struct userdb_pwent *e);
+int userdb_gr_parse(char *line, size_t len, struct userdb_grent *e);
 /* Whether the comma-separated list names user exactly. */
-int gr_has_member(const char *members, const char *user);
+int userdb_gr_has_member(const char *members, const char *user);
 
 /* Queries. Each returns 1 found, 0 not found, -1 with errno (read error,
  * EFBIG). The first matching entry wins, as with getpwnam. */
-int userdb_user_by_name(struct linereader *lr, const char *name,
-			struct pwent *e);
-int userdb_user_by_id(struct linereader *lr, uint32_t uid, struct pwent *e);
-int userdb_group_by_name(struct linereader *lr, const char *name,
+int userdb_user_by_name(struct userdb_reader *lr, const char *name,
+			struct userdb_pwent *e);
+int userdb_user_by_id(struct userdb_reader *lr, uint32_t uid,
+		      struct userdb_pwent *e);
+int userdb_group_by_name(struct userdb_reader *lr, const char *name,
 			 uint32_t *gid);
 
-/* Ids of every group whose member list names user, appended to list. */
-struct gidlist {
-	uint32_t *ids;
-	size_t n;
-	size_t cap;
-};
-/* The kernel's NGROUPS_MAX. */
-#define GIDLIST_MAX 65536u
-int gidlist_add(struct gidlist *gl, uint32_t gid);
-/* Sort all entries after the first and drop duplicates of any entry. */
-void gidlist_normalize(struct gidlist *gl);
-void gidlist_free(struct gidlist *gl);
-int userdb_memberships(struct linereader *lr, const char *user,
+/* Ids of every group whose member list names user, appended to gl. */
+int userdb_memberships(struct userdb_reader *lr, const char *user,
 		       struct gidlist *gl);
 
 #endif

@@ -37,9 +37,9 @@ command -v "$CLANG" >/dev/null || { echo "fuzz.sh: $CLANG not found" >&2; exit 2
 # What each harness links (no main.c, privdrop.c, volume/, caps.c).
 declare -A SRCS=(
 	[spec]="src/spec.c src/idnum.c"
-	[passwd]="src/userdb.c src/idnum.c"
-	[group]="src/userdb.c src/idnum.c"
-	[resolve]="src/resolve.c src/userdb.c src/spec.c src/idnum.c src/sbuf.c"
+	[passwd]="src/userdb.c src/gidlist.c src/sort.c src/idnum.c"
+	[group]="src/userdb.c src/gidlist.c src/sort.c src/idnum.c"
+	[resolve]="src/resolve.c src/userdb.c src/gidlist.c src/sort.c src/spec.c src/idnum.c src/sbuf.c"
 )
 declare -A MAXLEN=([spec]=4096 [passwd]=1048576 [group]=1048576 [resolve]=1048576)
 CFLAGS="-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -1,7 +1,7 @@
 /* libFuzzer harness: the input is a group file.
  *
- * gr_parse() runs on every line and must accept exactly the lines a
- * separate model accepts; gr_has_member(), userdb_group_by_name()
+ * userdb_gr_parse() runs on every line and must accept exactly the lines a
+ * separate model accepts; userdb_gr_has_member(), userdb_group_by_name()
  * and userdb_memberships() are asked about names taken from the input and
  * compared with plain models over the parsed entries; the membership list
  * then goes through gidlist_normalize(). The raw input is also read as an
@@ -11,13 +11,14 @@
  * the primary, and holds exactly the gids it was given.
  *
  * Users are never empty here: resolve() asks for memberships only of a
- * passwd name, and pw_parse() refuses an empty one.
+ * passwd name, and userdb_pw_parse() refuses an empty one.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gidlist.h"
 #include "idnum.h"
 #include "userdb.h"
 
@@ -27,15 +28,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NPROBE 4
 
 struct entries {
-	struct grent *e;
+	struct userdb_grent *e;
 	size_t n, cap;
 };
 
-static void add_entry(struct entries *es, const struct grent *e)
+static void add_entry(struct entries *es, const struct userdb_grent *e)
 {
 	if (es->n == es->cap) {
 		size_t ncap = es->cap ? es->cap * 2 : 64;
-		struct grent *n = realloc(es->e, ncap * sizeof(*n));
+		struct userdb_grent *n = realloc(es->e, ncap * sizeof(*n));
 
 		CHECK(n != NULL);
 		es->e = n;
@@ -72,7 +73,8 @@ static int model_gr_ok(const char *line, size_t len)
 	return 1;
 }
 
-static void check_entry(const char *line, size_t len, const struct grent *e)
+static void check_entry(const char *line, size_t len,
+			const struct userdb_grent *e)
 {
 	CHECK(e->name == line);
 	CHECK(e->name[0] != '\0' && strchr(e->name, ':') == NULL);
@@ -81,19 +83,19 @@ static void check_entry(const char *line, size_t len, const struct grent *e)
 	CHECK(strchr(e->members, ':') == NULL);
 }
 
-static void read_entries(struct linereader *lr, struct entries *es)
+static void read_entries(struct userdb_reader *lr, struct entries *es)
 {
 	char *line;
 	size_t len;
 	int r;
 
-	while ((r = lr_next(lr, &line, &len)) > 0) {
-		struct grent e;
+	while ((r = userdb_reader_next(lr, &line, &len)) > 0) {
+		struct userdb_grent e;
 
 		int ok = model_gr_ok(line, len);
 
 		CHECK(line[len] == '\0');
-		CHECK((gr_parse(line, len, &e) == 0) == ok);
+		CHECK((userdb_gr_parse(line, len, &e) == 0) == ok);
 		if (ok) {
 			check_entry(line, len, &e);
 			add_entry(es, &e);
@@ -137,20 +139,20 @@ static int first_member(const char *members, char *out, size_t cap)
 static void check_by_name(const uint8_t *data, size_t size,
 			  const struct entries *es, const char *name)
 {
-	const struct grent *want = NULL;
-	struct linereader lr;
+	const struct userdb_grent *want = NULL;
+	struct userdb_reader lr;
 	uint32_t gid = 0;
 	int r;
 
 	for (size_t i = 0; i < es->n && !want; i++)
 		if (strcmp(es->e[i].name, name) == 0)
 			want = &es->e[i];
-	CHECK(lr_init_mem(&lr, (const char *)data, size) == 0);
+	CHECK(userdb_reader_init_mem(&lr, (const char *)data, size) == 0);
 	r = userdb_group_by_name(&lr, name, &gid);
 	CHECK(r == (want != NULL));
 	if (want)
 		CHECK(gid == want->gid);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -196,19 +198,19 @@ static void check_memberships(const uint8_t *data, size_t size,
 			      uint32_t primary)
 {
 	struct gidlist gl = { 0 }, want = { 0 };
-	struct linereader lr;
+	struct userdb_reader lr;
 
 	CHECK(gidlist_add(&gl, primary) == 0 && gidlist_add(&want, primary) == 0);
 	for (size_t i = 0; i < es->n; i++) {
-		int has = gr_has_member(es->e[i].members, user);
+		int has = userdb_gr_has_member(es->e[i].members, user);
 
 		CHECK(has == model_has_member(es->e[i].members, user));
 		if (has)
 			CHECK(gidlist_add(&want, es->e[i].gid) == 0);
 	}
-	CHECK(lr_init_mem(&lr, (const char *)data, size) == 0);
+	CHECK(userdb_reader_init_mem(&lr, (const char *)data, size) == 0);
 	CHECK(userdb_memberships(&lr, user, &gl) == 0);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	/* file order, before normalizing */
 	CHECK(gl.n == want.n &&
 	      memcmp(gl.ids, want.ids, gl.n * sizeof(*gl.ids)) == 0);
@@ -242,10 +244,10 @@ static void check_raw_gidlist(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct entries es = { 0 };
-	struct linereader lr;
+	struct userdb_reader lr;
 	char user[256];
 
-	CHECK(lr_init_mem(&lr, (const char *)data, size) == 0);
+	CHECK(userdb_reader_init_mem(&lr, (const char *)data, size) == 0);
 	read_entries(&lr, &es);
 	for (size_t i = 0; i < es.n && i < NPROBE; i++) {
 		uint32_t primary = es.e[i].gid;
@@ -260,7 +262,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (es.n > NPROBE)
 		check_by_name(data, size, &es, es.e[es.n - 1].name);
 	check_by_name(data, size, &es, "root");
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	free(es.e);
 	check_raw_gidlist(data, size);
 	return 0;

@@ -1,16 +1,17 @@
 /* libFuzzer harness: the input is a passwd file.
  *
- * Each run reads it twice in lockstep, once from memory (lr_init_mem) and
- * once through a memfd (lr_init_fd: the growing, refilling reader), and
- * checks both yield the lines a plain model cuts from the raw bytes
- * (split on '\n', one trailing '\r' dropped); pw_parse() runs on each. Then
+ * Each run reads it twice in lockstep, once from memory
+ * (userdb_reader_init_mem) and once through a memfd (userdb_reader_init_fd:
+ * the growing, refilling reader), and checks both yield the lines a plain
+ * model cuts from the raw bytes (split on '\n', one trailing '\r'
+ * dropped); userdb_pw_parse() runs on each. Then
  * userdb_user_by_name()/userdb_user_by_id() are asked for names and uids
  * taken from the input (and raw first fields of lines that are not
  * entries) and compared with a plain first-match scan of the parsed
- * entries. Invariants: a line is NUL-terminated at its length; pw_parse()
- * accepts exactly the lines a separate model accepts; an entry's name is
- * non-empty without ':', its uid/gid at most IDNUM_MAX, its fields inside
- * the line; 4294967295 is never found.
+ * entries. Invariants: a line is NUL-terminated at its length;
+ * userdb_pw_parse() accepts exactly the lines a separate model accepts; an
+ * entry's name is non-empty without ':', its uid/gid at most IDNUM_MAX, its
+ * fields inside the line; 4294967295 is never found.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* memfd_create */
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NPROBE 4
 
 struct entries {
-	struct pwent *e;
+	struct userdb_pwent *e;
 	size_t n, cap;
 };
 
@@ -47,8 +48,8 @@ static void put_input(const uint8_t *data, size_t size)
 	CHECK(lseek(memfd, 0, SEEK_SET) == 0);
 }
 
-/* Model of lr_next(): the text up to the next '\n' (or the end), less one
- * trailing '\r'. *off walks the raw input. */
+/* Model of userdb_reader_next(): the text up to the next '\n' (or the
+ * end), less one trailing '\r'. *off walks the raw input. */
 static void check_line(const uint8_t *data, size_t size, size_t *off,
 		       const char *line, size_t len)
 {
@@ -102,7 +103,8 @@ static int model_pw_ok(const char *line, size_t len)
 	       model_id_ok(line + start[3], start[4] - start[3] - 1);
 }
 
-static void check_entry(const char *line, size_t len, const struct pwent *e)
+static void check_entry(const char *line, size_t len,
+			const struct userdb_pwent *e)
 {
 	CHECK(e->name == line);
 	CHECK(e->name[0] != '\0' && strchr(e->name, ':') == NULL);
@@ -111,11 +113,11 @@ static void check_entry(const char *line, size_t len, const struct pwent *e)
 	CHECK(strchr(e->dir, ':') == NULL);
 }
 
-static void add_entry(struct entries *es, const struct pwent *e)
+static void add_entry(struct entries *es, const struct userdb_pwent *e)
 {
 	if (es->n == es->cap) {
 		size_t ncap = es->cap ? es->cap * 2 : 64;
-		struct pwent *n = realloc(es->e, ncap * sizeof(*n));
+		struct userdb_pwent *n = realloc(es->e, ncap * sizeof(*n));
 
 		CHECK(n != NULL);
 		es->e = n;
@@ -127,7 +129,7 @@ static void add_entry(struct entries *es, const struct pwent *e)
 /* Both readers must produce the same lines; entries are kept (they point
  * into mem's buffer, which never moves). */
 static void read_both(const uint8_t *data, size_t size,
-		      struct linereader *mem, struct linereader *fd,
+		      struct userdb_reader *mem, struct userdb_reader *fd,
 		      struct entries *es)
 {
 	char *l1, *l2;
@@ -135,11 +137,11 @@ static void read_both(const uint8_t *data, size_t size,
 	int r1, r2;
 
 	for (;;) {
-		struct pwent e;
+		struct userdb_pwent e;
 		int ok;
 
-		r1 = lr_next(mem, &l1, &n1);
-		r2 = lr_next(fd, &l2, &n2);
+		r1 = userdb_reader_next(mem, &l1, &n1);
+		r2 = userdb_reader_next(fd, &l2, &n2);
 		CHECK(r1 == r2 && r1 >= 0);	/* no line reaches 16 MiB */
 		if (r1 == 0) {
 			CHECK(off == size);
@@ -149,16 +151,17 @@ static void read_both(const uint8_t *data, size_t size,
 		CHECK(mem->lineno == fd->lineno);
 		check_line(data, size, &off, l1, n1);
 		ok = model_pw_ok(l1, n1);
-		CHECK((pw_parse(l1, n1, &e) == 0) == ok);
+		CHECK((userdb_pw_parse(l1, n1, &e) == 0) == ok);
 		if (ok) {
 			check_entry(l1, n1, &e);
 			add_entry(es, &e);
 		}
 	}
-	CHECK(lr_next(mem, &l1, &n1) == 0 && lr_next(fd, &l2, &n2) == 0);
+	CHECK(userdb_reader_next(mem, &l1, &n1) == 0 &&
+	      userdb_reader_next(fd, &l2, &n2) == 0);
 }
 
-static const struct pwent *first_by_name(const struct entries *es,
+static const struct userdb_pwent *first_by_name(const struct entries *es,
 					 const char *name)
 {
 	for (size_t i = 0; i < es->n; i++)
@@ -167,7 +170,8 @@ static const struct pwent *first_by_name(const struct entries *es,
 	return NULL;
 }
 
-static const struct pwent *first_by_id(const struct entries *es, uint32_t uid)
+static const struct userdb_pwent *first_by_id(const struct entries *es,
+					      uint32_t uid)
 {
 	for (size_t i = 0; i < es->n; i++)
 		if (es->e[i].uid == uid)
@@ -175,7 +179,8 @@ static const struct pwent *first_by_id(const struct entries *es, uint32_t uid)
 	return NULL;
 }
 
-static void same_entry(const struct pwent *a, const struct pwent *b)
+static void same_entry(const struct userdb_pwent *a,
+		       const struct userdb_pwent *b)
 {
 	CHECK(strcmp(a->name, b->name) == 0);
 	CHECK(a->uid == b->uid && a->gid == b->gid);
@@ -185,33 +190,33 @@ static void same_entry(const struct pwent *a, const struct pwent *b)
 static void query_name(const uint8_t *data, size_t size,
 		       const struct entries *es, const char *name)
 {
-	const struct pwent *want = first_by_name(es, name);
-	struct linereader lr;
-	struct pwent e;
+	const struct userdb_pwent *want = first_by_name(es, name);
+	struct userdb_reader lr;
+	struct userdb_pwent e;
 	int r;
 
-	CHECK(lr_init_mem(&lr, (const char *)data, size) == 0);
+	CHECK(userdb_reader_init_mem(&lr, (const char *)data, size) == 0);
 	r = userdb_user_by_name(&lr, name, &e);
 	CHECK(r == (want != NULL));
 	if (want)
 		same_entry(&e, want);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 }
 
 static void query_id(const uint8_t *data, size_t size,
 		     const struct entries *es, uint32_t uid)
 {
-	const struct pwent *want = first_by_id(es, uid);
-	struct linereader lr;
-	struct pwent e;
+	const struct userdb_pwent *want = first_by_id(es, uid);
+	struct userdb_reader lr;
+	struct userdb_pwent e;
 	int r;
 
-	CHECK(lr_init_mem(&lr, (const char *)data, size) == 0);
+	CHECK(userdb_reader_init_mem(&lr, (const char *)data, size) == 0);
 	r = userdb_user_by_id(&lr, uid, &e);
 	CHECK(r == (want != NULL));
 	if (want)
 		same_entry(&e, want);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 }
 
 /* Text before the first ':' of the first few raw lines, valid or not:
@@ -260,16 +265,16 @@ static void queries(const uint8_t *data, size_t size, const struct entries *es)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct linereader mem, fd;
+	struct userdb_reader mem, fd;
 	struct entries es = { 0 };
 
 	put_input(data, size);
-	CHECK(lr_init_mem(&mem, (const char *)data, size) == 0);
-	lr_init_fd(&fd, memfd);
+	CHECK(userdb_reader_init_mem(&mem, (const char *)data, size) == 0);
+	userdb_reader_init_fd(&fd, memfd);
 	read_both(data, size, &mem, &fd, &es);
-	lr_free(&fd);
+	userdb_reader_free(&fd);
 	queries(data, size, &es);
-	lr_free(&mem);
+	userdb_reader_free(&mem);
 	free(es.e);
 	return 0;
 }

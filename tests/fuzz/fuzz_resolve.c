@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "gidlist.h"
 #include "idnum.h"
 #include "resolve.h"
 #include "sbuf.h"
@@ -49,7 +50,7 @@ struct model {
 	uint32_t uid, gid;
 	const char *home;
 	struct gidlist gl;
-	struct linereader pw;	/* keeps user and home alive */
+	struct userdb_reader pw;	/* keeps user and home alive */
 };
 
 static int pw_fd = -1, gr_fd = -1;
@@ -97,13 +98,13 @@ static void split(const uint8_t *data, size_t size, size_t from,
 static int model_user(const struct spec_part *u, const struct dbfile *pw,
 		      struct model *m)
 {
-	struct pwent e;
+	struct userdb_pwent e;
 	int r = 0;
 
 	if (pw->kind == DB_DIR)
 		return -1;
 	if (pw->kind == DB_TEXT) {
-		CHECK(lr_init_mem(&m->pw, pw->text, pw->len) == 0);
+		CHECK(userdb_reader_init_mem(&m->pw, pw->text, pw->len) == 0);
 		r = u->is_id ? userdb_user_by_id(&m->pw, u->id, &e)
 			     : userdb_user_by_name(&m->pw, u->name, &e);
 		CHECK(r >= 0);
@@ -126,7 +127,7 @@ static int model_user(const struct spec_part *u, const struct dbfile *pw,
 static int model(const struct spec *sp, const struct dbfile *pw,
 		 const struct dbfile *gr, struct model *m)
 {
-	struct linereader lr;
+	struct userdb_reader lr;
 	int r;
 
 	memset(m, 0, sizeof(*m));
@@ -138,9 +139,9 @@ static int model(const struct spec *sp, const struct dbfile *pw,
 	} else if (sp->group.present) {
 		if (gr->kind != DB_TEXT)
 			return -1;
-		CHECK(lr_init_mem(&lr, gr->text, gr->len) == 0);
+		CHECK(userdb_reader_init_mem(&lr, gr->text, gr->len) == 0);
 		r = userdb_group_by_name(&lr, sp->group.name, &m->gid);
-		lr_free(&lr);
+		userdb_reader_free(&lr);
 		if (r <= 0)
 			return -1;
 	}
@@ -149,9 +150,9 @@ static int model(const struct spec *sp, const struct dbfile *pw,
 		if (gr->kind == DB_DIR)
 			return -1;
 		if (gr->kind == DB_TEXT) {
-			CHECK(lr_init_mem(&lr, gr->text, gr->len) == 0);
+			CHECK(userdb_reader_init_mem(&lr, gr->text, gr->len) == 0);
 			r = userdb_memberships(&lr, m->user, &m->gl);
-			lr_free(&lr);
+			userdb_reader_free(&lr);
 			if (r < 0)
 				return -1;	/* E2BIG */
 		}
@@ -236,7 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	identity_free(&id);
 	identity_free(&id);
 	gidlist_free(&m.gl);
-	lr_free(&m.pw);
+	userdb_reader_free(&m.pw);
 	free(text);
 	return 0;
 }

@@ -19,6 +19,7 @@
 
 #include "tmpdir.h"
 
+#include "gidlist.h"
 #include "userdb.h"
 
 #define FIX "tests/fixtures/"
@@ -38,8 +39,8 @@ static void write_file(const char *path, const char *data, size_t len)
 		fail_msg("cannot close %s", path);
 }
 
-/* Open a file that must exist, as a linereader. */
-static void open_db(const char *path, struct linereader *lr)
+/* Open a file that must exist, as a userdb_reader. */
+static void open_db(const char *path, struct userdb_reader *lr)
 {
 	int fd = -1;
 	int r = userdb_open(path, &fd);
@@ -47,31 +48,31 @@ static void open_db(const char *path, struct linereader *lr)
 	if (r != 1)
 		fail_msg("userdb_open(%s) = %d (%s), want 1", path, r,
 			 strerror(errno));
-	lr_init_fd(lr, fd);
+	userdb_reader_init_fd(lr, fd);
 }
 
-static void close_db(struct linereader *lr)
+static void close_db(struct userdb_reader *lr)
 {
 	if (lr->fd >= 0)
 		close(lr->fd);
-	lr_free(lr);
+	userdb_reader_free(lr);
 }
 
-static void mem_db(struct linereader *lr, const char *text, size_t len)
+static void mem_db(struct userdb_reader *lr, const char *text, size_t len)
 {
-	assert_int_equal(lr_init_mem(lr, text, len), 0);
+	assert_int_equal(userdb_reader_init_mem(lr, text, len), 0);
 }
 
 /* The next line must be want[0..wlen). */
-static void expect_line(struct linereader *lr, const char *want, size_t wlen,
+static void expect_line(struct userdb_reader *lr, const char *want, size_t wlen,
 			const char *ctx)
 {
 	char *line = NULL;
 	size_t len = 0;
-	int r = lr_next(lr, &line, &len);
+	int r = userdb_reader_next(lr, &line, &len);
 
 	if (r != 1)
-		fail_msg("%s: lr_next = %d (errno %d), want a line of %zu bytes",
+		fail_msg("%s: userdb_reader_next = %d (errno %d), want a line of %zu bytes",
 			 ctx, r, errno, wlen);
 	if (len != wlen || memcmp(line, want, wlen) != 0)
 		fail_msg("%s: line \"%.*s\" (%zu bytes), want \"%.*s\" (%zu)",
@@ -80,20 +81,20 @@ static void expect_line(struct linereader *lr, const char *want, size_t wlen,
 		fail_msg("%s: line not NUL-terminated", ctx);
 }
 
-static void expect_end(struct linereader *lr, const char *ctx)
+static void expect_end(struct userdb_reader *lr, const char *ctx)
 {
 	char *line;
 	size_t len;
-	int r = lr_next(lr, &line, &len);
+	int r = userdb_reader_next(lr, &line, &len);
 
 	if (r != 0)
-		fail_msg("%s: lr_next = %d, want end of input", ctx, r);
+		fail_msg("%s: userdb_reader_next = %d, want end of input", ctx, r);
 	/* and it stays at the end */
-	if (lr_next(lr, &line, &len) != 0)
-		fail_msg("%s: lr_next after the end did not return 0", ctx);
+	if (userdb_reader_next(lr, &line, &len) != 0)
+		fail_msg("%s: userdb_reader_next after the end did not return 0", ctx);
 }
 
-static void expect_error(struct linereader *lr, int want_errno,
+static void expect_error(struct userdb_reader *lr, int want_errno,
 			 const char *ctx)
 {
 	char *line;
@@ -101,9 +102,9 @@ static void expect_error(struct linereader *lr, int want_errno,
 	int r;
 
 	errno = 0;
-	r = lr_next(lr, &line, &len);
+	r = userdb_reader_next(lr, &line, &len);
 	if (r != -1 || errno != want_errno)
-		fail_msg("%s: lr_next = %d errno %d, want -1 errno %d", ctx, r,
+		fail_msg("%s: userdb_reader_next = %d errno %d, want -1 errno %d", ctx, r,
 			 errno, want_errno);
 }
 
@@ -134,7 +135,7 @@ static void test_lr_mem_lines(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct linereader lr;
+		struct userdb_reader lr;
 		char ctx[64];
 		size_t n = 0;
 
@@ -148,7 +149,7 @@ static void test_lr_mem_lines(void **state)
 		}
 		snprintf(ctx, sizeof(ctx), "case %zu end", i);
 		expect_end(&lr, ctx);
-		lr_free(&lr);
+		userdb_reader_free(&lr);
 	}
 }
 
@@ -158,7 +159,7 @@ static void test_lr_mem_nul_and_copy(void **state)
 {
 	static const char text[] = "ro\0ot:x:0:0::/:/bin/sh\nok\n";
 	char copy[sizeof(text)];
-	struct linereader lr;
+	struct userdb_reader lr;
 	(void)state;
 
 	memcpy(copy, text, sizeof(text));
@@ -166,7 +167,7 @@ static void test_lr_mem_nul_and_copy(void **state)
 	expect_line(&lr, "ro\0ot:x:0:0::/:/bin/sh", 22, "NUL line");
 	expect_line(&lr, "ok", 2, "after NUL line");
 	expect_end(&lr, "NUL text");
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	assert_memory_equal(copy, text, sizeof(text));
 }
 
@@ -177,7 +178,7 @@ static void test_lr_fd_many_lines(void **state)
 	const size_t nlines = 20000;
 	size_t cap = nlines * 128, len = 0;
 	char *text = malloc(cap), line[128];
-	struct linereader lr;
+	struct userdb_reader lr;
 	(void)state;
 
 	assert_non_null(text);
@@ -204,12 +205,12 @@ static void test_lr_fd_many_lines(void **state)
 /* A read error is reported, not taken for the end of the file. */
 static void test_lr_fd_read_error(void **state)
 {
-	struct linereader lr;
+	struct userdb_reader lr;
 	int fd = open(FIX, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	(void)state;
 
 	assert_true(fd >= 0);
-	lr_init_fd(&lr, fd);
+	userdb_reader_init_fd(&lr, fd);
 	expect_error(&lr, EISDIR, "read from a directory fd");
 	close_db(&lr);
 }
@@ -219,7 +220,7 @@ static void test_lr_line_max_mem(void **state)
 {
 	size_t n = USERDB_LINE_MAX + 8;
 	char *text = malloc(n);
-	struct linereader lr;
+	struct userdb_reader lr;
 	(void)state;
 
 	assert_non_null(text);
@@ -232,18 +233,18 @@ static void test_lr_line_max_mem(void **state)
 	expect_line(&lr, "ok", 2, "before");
 	expect_line(&lr, text + 3, USERDB_LINE_MAX, "line of LINE_MAX");
 	expect_end(&lr, "after LINE_MAX");
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 
 	/* one byte over, with and without a newline */
 	mem_db(&lr, text, 3 + USERDB_LINE_MAX + 1);
 	expect_line(&lr, "ok", 2, "before");
 	expect_error(&lr, EFBIG, "line of LINE_MAX + 1");
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	text[3 + USERDB_LINE_MAX + 1] = '\n';
 	mem_db(&lr, text, 3 + USERDB_LINE_MAX + 2);
 	expect_line(&lr, "ok", 2, "before");
 	expect_error(&lr, EFBIG, "line of LINE_MAX + 1 and a newline");
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	free(text);
 }
 
@@ -253,7 +254,7 @@ static void test_lr_line_max_fd(void **state)
 {
 	size_t n = USERDB_LINE_MAX + 64;
 	char *text = malloc(n);
-	struct linereader lr;
+	struct userdb_reader lr;
 	(void)state;
 
 	assert_non_null(text);
@@ -305,23 +306,23 @@ static void run_pw(const struct pw_case *t)
 {
 	char buf[256];
 	size_t len = t->len ? t->len : strlen(t->line);
-	struct pwent e;
+	struct userdb_pwent e;
 	int r;
 
 	memcpy(buf, t->line, len);
 	buf[len] = '\0';
-	r = pw_parse(buf, len, &e);
+	r = userdb_pw_parse(buf, len, &e);
 	if (!t->ok) {
 		if (r != -1)
-			fail_msg("pw_parse(\"%s\") accepted a bad line (uid %u)",
+			fail_msg("userdb_pw_parse(\"%s\") accepted a bad line (uid %u)",
 				 t->line, e.uid);
 		return;
 	}
 	if (r != 0)
-		fail_msg("pw_parse(\"%s\") refused a good line", t->line);
+		fail_msg("userdb_pw_parse(\"%s\") refused a good line", t->line);
 	if (strcmp(e.name, t->name) != 0 || e.uid != t->uid ||
 	    e.gid != t->gid || strcmp(e.dir, t->dir) != 0)
-		fail_msg("pw_parse(\"%s\") = %s %u %u %s", t->line, e.name,
+		fail_msg("userdb_pw_parse(\"%s\") = %s %u %u %s", t->line, e.name,
 			 e.uid, e.gid, e.dir);
 }
 
@@ -394,23 +395,23 @@ static void run_gr(const struct gr_case *t)
 {
 	char buf[256];
 	size_t len = t->len ? t->len : strlen(t->line);
-	struct grent e;
+	struct userdb_grent e;
 	int r;
 
 	memcpy(buf, t->line, len);
 	buf[len] = '\0';
-	r = gr_parse(buf, len, &e);
+	r = userdb_gr_parse(buf, len, &e);
 	if (!t->ok) {
 		if (r != -1)
-			fail_msg("gr_parse(\"%s\") accepted a bad line (gid %u)",
+			fail_msg("userdb_gr_parse(\"%s\") accepted a bad line (gid %u)",
 				 t->line, e.gid);
 		return;
 	}
 	if (r != 0)
-		fail_msg("gr_parse(\"%s\") refused a good line", t->line);
+		fail_msg("userdb_gr_parse(\"%s\") refused a good line", t->line);
 	if (strcmp(e.name, t->name) != 0 || e.gid != t->gid ||
 	    strcmp(e.members, t->members) != 0)
-		fail_msg("gr_parse(\"%s\") = %s %u %s", t->line, e.name, e.gid,
+		fail_msg("userdb_gr_parse(\"%s\") = %s %u %s", t->line, e.name, e.gid,
 			 e.members);
 }
 
@@ -478,17 +479,17 @@ static void test_gr_has_member(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (gr_has_member(t[i].members, t[i].user) != t[i].want)
-			fail_msg("gr_has_member(\"%s\", \"%s\") != %d",
+		if (userdb_gr_has_member(t[i].members, t[i].user) != t[i].want)
+			fail_msg("userdb_gr_has_member(\"%s\", \"%s\") != %d",
 				 t[i].members, t[i].user, t[i].want);
 }
 
 /* ---- queries over the fixture files ---- */
 
-static int by_name(const char *path, const char *name, struct pwent *e,
+static int by_name(const char *path, const char *name, struct userdb_pwent *e,
 		   char *dir, size_t dircap)
 {
-	struct linereader lr;
+	struct userdb_reader lr;
 	int r;
 
 	open_db(path, &lr);
@@ -502,10 +503,10 @@ static int by_name(const char *path, const char *name, struct pwent *e,
 	return r;
 }
 
-static int by_id(const char *path, uint32_t uid, struct pwent *e,
+static int by_id(const char *path, uint32_t uid, struct userdb_pwent *e,
 		 char *name, size_t cap)
 {
-	struct linereader lr;
+	struct userdb_reader lr;
 	int r;
 
 	open_db(path, &lr);
@@ -518,7 +519,7 @@ static int by_id(const char *path, uint32_t uid, struct pwent *e,
 
 static int group_gid(const char *path, const char *name, uint32_t *gid)
 {
-	struct linereader lr;
+	struct userdb_reader lr;
 	int r;
 
 	open_db(path, &lr);
@@ -548,7 +549,7 @@ static void test_user_lookups(void **state)
 		"", "ap", "App", "app ", "appx", "x", "10001", "toor:x",
 		"#", "# passwd for the unit tests",
 	};
-	struct pwent e;
+	struct userdb_pwent e;
 	char s[256];
 	(void)state;
 
@@ -625,7 +626,7 @@ static void test_messy_passwd_skipped(void **state)
 		0, 1, 5, 6, 16, 20000, 20001, 20002, 20003, 20004, 20005,
 		20006, 20007, 20008, 20009, 20010, 4294967294u, 4294967295u,
 	};
-	struct pwent e;
+	struct userdb_pwent e;
 	char s[256];
 	(void)state;
 
@@ -652,7 +653,7 @@ static void test_messy_group_skipped(void **state)
 		"+nisgroup", "nisgroup", "-nisgroup2", "+", "", "few", "many",
 		"neg", "big", "over", "huge", "plus", "noid",
 	};
-	struct linereader lr;
+	struct userdb_reader lr;
 	struct gidlist gl = { 0 };
 	uint32_t gid;
 	(void)state;
@@ -675,9 +676,9 @@ static void test_messy_group_skipped(void **state)
 
 static void test_crlf_files(void **state)
 {
-	struct linereader lr;
+	struct userdb_reader lr;
 	struct gidlist gl = { 0 };
-	struct pwent e;
+	struct userdb_pwent e;
 	uint32_t gid;
 	char s[256];
 	(void)state;
@@ -702,9 +703,9 @@ static void test_crlf_files(void **state)
 
 static void test_no_trailing_newline_files(void **state)
 {
-	struct linereader lr;
+	struct userdb_reader lr;
 	struct gidlist gl = { 0 };
-	struct pwent e;
+	struct userdb_pwent e;
 	char s[256];
 	(void)state;
 
@@ -739,7 +740,7 @@ static void test_memberships(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct linereader lr;
+		struct userdb_reader lr;
 		struct gidlist gl = { 0 };
 
 		open_db(FIX "group.basic", &lr);
@@ -765,28 +766,28 @@ static void test_mem_queries(void **state)
 		"app:x:10001:10001::/home/app:/bin/sh\r\n"
 		"app:x:10002:10002::/home/second:/bin/sh\n"
 		"last:x:3:3::/last:/bin/sh";
-	struct linereader lr;
-	struct pwent e;
+	struct userdb_reader lr;
+	struct userdb_pwent e;
 	(void)state;
 
 	mem_db(&lr, text, sizeof(text) - 1);
 	assert_int_equal(userdb_user_by_name(&lr, "ro", &e), 0);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	mem_db(&lr, text, sizeof(text) - 1);
 	assert_int_equal(userdb_user_by_name(&lr, "root", &e), 0);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	mem_db(&lr, text, sizeof(text) - 1);
 	assert_int_equal(userdb_user_by_id(&lr, 0, &e), 0);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	mem_db(&lr, text, sizeof(text) - 1);
 	assert_int_equal(userdb_user_by_name(&lr, "app", &e), 1);
 	assert_int_equal(e.uid, 10001);
 	assert_string_equal(e.dir, "/home/app");
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	mem_db(&lr, text, sizeof(text) - 1);
 	assert_int_equal(userdb_user_by_name(&lr, "last", &e), 1);
 	assert_string_equal(e.dir, "/last");
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 }
 
 /* A group with 100,000 members (about 1 MiB on one line), built at test
@@ -796,9 +797,9 @@ static void test_huge_group(void **state)
 	const size_t members = 100000;
 	size_t cap = members * 12 + 64, len = 0;
 	char *text = malloc(cap);
-	struct linereader lr;
+	struct userdb_reader lr;
 	struct gidlist gl = { 0 };
-	struct grent g;
+	struct userdb_grent g;
 	char *line;
 	size_t llen;
 	(void)state;
@@ -812,18 +813,18 @@ static void test_huge_group(void **state)
 				members - 1);
 
 	mem_db(&lr, text, len);
-	assert_int_equal(lr_next(&lr, &line, &llen), 1);
-	assert_int_equal(lr_next(&lr, &line, &llen), 1);
+	assert_int_equal(userdb_reader_next(&lr, &line, &llen), 1);
+	assert_int_equal(userdb_reader_next(&lr, &line, &llen), 1);
 	assert_true(llen > 900000);
-	assert_int_equal(gr_parse(line, llen, &g), 0);
+	assert_int_equal(userdb_gr_parse(line, llen, &g), 0);
 	assert_int_equal(g.gid, 7000);
-	assert_true(gr_has_member(g.members, "user0"));
-	assert_true(gr_has_member(g.members, "user50000"));
-	assert_true(gr_has_member(g.members, "user99999"));
-	assert_false(gr_has_member(g.members, "user100000"));
-	assert_false(gr_has_member(g.members, "user999999"));
-	assert_false(gr_has_member(g.members, "user"));
-	lr_free(&lr);
+	assert_true(userdb_gr_has_member(g.members, "user0"));
+	assert_true(userdb_gr_has_member(g.members, "user50000"));
+	assert_true(userdb_gr_has_member(g.members, "user99999"));
+	assert_false(userdb_gr_has_member(g.members, "user100000"));
+	assert_false(userdb_gr_has_member(g.members, "user999999"));
+	assert_false(userdb_gr_has_member(g.members, "user"));
+	userdb_reader_free(&lr);
 
 	write_file(tmp_path("huge-group"), text, len);
 	open_db(tmp_path("huge-group"), &lr);
@@ -843,9 +844,9 @@ static void test_queries_report_efbig(void **state)
 	size_t n = USERDB_LINE_MAX + 128;
 	char *text = malloc(n);
 	size_t head;
-	struct linereader lr;
+	struct userdb_reader lr;
 	struct gidlist gl = { 0 };
-	struct pwent e;
+	struct userdb_pwent e;
 	uint32_t gid;
 	(void)state;
 
@@ -856,18 +857,18 @@ static void test_queries_report_efbig(void **state)
 
 	mem_db(&lr, text, n);
 	assert_int_equal(userdb_user_by_name(&lr, "app", &e), 1);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	mem_db(&lr, text, n);
 	errno = 0;
 	assert_int_equal(userdb_user_by_name(&lr, "zzz", &e), -1);
 	assert_int_equal(errno, EFBIG);
 	assert_int_equal(lr.lineno, 1);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	mem_db(&lr, text, n);
 	errno = 0;
 	assert_int_equal(userdb_user_by_id(&lr, 2, &e), -1);
 	assert_int_equal(errno, EFBIG);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 
 	head = (size_t)snprintf(text, n, "g:x:1:app\n");
 	memset(text + head, 'a', n - head - 1);
@@ -875,12 +876,12 @@ static void test_queries_report_efbig(void **state)
 	errno = 0;
 	assert_int_equal(userdb_group_by_name(&lr, "h", &gid), -1);
 	assert_int_equal(errno, EFBIG);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	mem_db(&lr, text, n);
 	errno = 0;
 	assert_int_equal(userdb_memberships(&lr, "app", &gl), -1);
 	assert_int_equal(errno, EFBIG);
-	lr_free(&lr);
+	userdb_reader_free(&lr);
 	gidlist_free(&gl);
 	free(text);
 }
@@ -966,101 +967,13 @@ static void test_open_regular(void **state)
 	write_file(tmp_path("lines"), "", 0);
 	assert_int_equal(userdb_open(tmp_path("lines"), &fd), 1);
 	{
-		struct linereader lr;
-		struct pwent e;
+		struct userdb_reader lr;
+		struct userdb_pwent e;
 
-		lr_init_fd(&lr, fd);
+		userdb_reader_init_fd(&lr, fd);
 		assert_int_equal(userdb_user_by_name(&lr, "root", &e), 0);
 		close_db(&lr);
 	}
-}
-
-/* ---- gid lists ---- */
-
-static void test_gidlist_normalize(void **state)
-{
-	static const struct {
-		size_t n;
-		uint32_t in[10];
-		size_t wn;
-		uint32_t want[10];
-	} t[] = {
-		{ 1, { 5 }, 1, { 5 } },
-		{ 2, { 5, 5 }, 1, { 5 } },
-		{ 3, { 0, 0, 0 }, 1, { 0 } },
-		{ 2, { 9, 1 }, 2, { 9, 1 } },
-		{ 6, { 5, 3, 9, 3, 5, 1 }, 4, { 5, 1, 3, 9 } },
-		{ 6, { 10001, 4000, 29, 10, 29, 10001 }, 4,
-		  { 10001, 10, 29, 4000 } },
-		{ 4, { 10007, 2000, 3000, 3000 }, 3, { 10007, 2000, 3000 } },
-		{ 2, { 2000, 2000 }, 1, { 2000 } },
-		{ 5, { 4294967294u, 0, 4294967294u, 0, 1 }, 3,
-		  { 4294967294u, 0, 1 } },
-		{ 10, { 7, 7, 7, 7, 7, 7, 7, 7, 7, 8 }, 2, { 7, 8 } },
-		{ 10, { 0, 9, 8, 7, 6, 5, 4, 3, 2, 1 }, 10,
-		  { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 } },
-		{ 5, { 3, 1, 2, 3, 2 }, 3, { 3, 1, 2 } },
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct gidlist gl = { 0 };
-
-		for (size_t j = 0; j < t[i].n; j++)
-			assert_int_equal(gidlist_add(&gl, t[i].in[j]), 0);
-		gidlist_normalize(&gl);
-		if (gl.n != t[i].wn)
-			fail_msg("case %zu: %zu ids, want %zu", i, gl.n,
-				 t[i].wn);
-		for (size_t j = 0; j < gl.n; j++)
-			if (gl.ids[j] != t[i].want[j])
-				fail_msg("case %zu: ids[%zu] = %u, want %u", i,
-					 j, gl.ids[j], t[i].want[j]);
-		gidlist_free(&gl);
-		assert_null(gl.ids);
-		assert_int_equal(gl.n, 0);
-	}
-	{
-		struct gidlist empty = { 0 };
-
-		gidlist_normalize(&empty);
-		assert_int_equal(empty.n, 0);
-		gidlist_free(&empty);
-	}
-}
-
-/* Many ids, many duplicates: still primary first, rest ascending, unique. */
-static void test_gidlist_normalize_large(void **state)
-{
-	struct gidlist gl = { 0 };
-	(void)state;
-
-	assert_int_equal(gidlist_add(&gl, 50000), 0);
-	for (uint32_t i = 0; i < 200000; i++)
-		assert_int_equal(gidlist_add(&gl, (i * 7919u) % 100000u), 0);
-	gidlist_normalize(&gl);
-	assert_int_equal(gl.n, 100000);
-	assert_int_equal(gl.ids[0], 50000);
-	for (size_t i = 2; i < gl.n; i++)
-		if (gl.ids[i] <= gl.ids[i - 1] || gl.ids[i] == 50000)
-			fail_msg("ids[%zu] = %u after %u", i, gl.ids[i],
-				 gl.ids[i - 1]);
-	gidlist_free(&gl);
-}
-
-/* Memory stays bounded: a list that keeps growing fails with E2BIG. */
-static void test_gidlist_bounded(void **state)
-{
-	struct gidlist gl = { 0 };
-	size_t i;
-	(void)state;
-
-	for (i = 0; i < 64 * (size_t)GIDLIST_MAX; i++)
-		if (gidlist_add(&gl, 1) < 0)
-			break;
-	assert_true(i >= GIDLIST_MAX);
-	assert_true(i < 64 * (size_t)GIDLIST_MAX);
-	assert_int_equal(errno, E2BIG);
-	gidlist_free(&gl);
 }
 
 int main(void)
@@ -1089,9 +1002,6 @@ int main(void)
 		cmocka_unit_test(test_open_refuses_non_regular),
 		cmocka_unit_test(test_open_fifo),
 		cmocka_unit_test(test_open_regular),
-		cmocka_unit_test(test_gidlist_normalize),
-		cmocka_unit_test(test_gidlist_normalize_large),
-		cmocka_unit_test(test_gidlist_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, tmp_setup, tmp_teardown);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -17,6 +18,17 @@ static int is_container_tty(const struct stat *st)
 	       S_ISCHR(con.st_mode) && con.st_rdev == st->st_rdev;
 }
 
+/* An anonymous pipe (the runtime's stdio), not a named FIFO: S_ISFIFO
+ * is true of both, and a FIFO is an inode in some directory, outside
+ * every --chown PATH. */
+static int is_pipe(int fd, const struct stat *st)
+{
+	struct statfs sf;
+
+	return S_ISFIFO(st->st_mode) && fstatfs(fd, &sf) == 0 &&
+	       (uint32_t)sf.f_type == 0x50495045u;	/* PIPEFS_MAGIC */
+}
+
 void stdfds_give(uint32_t uid, uint32_t gid, struct sbuf *log)
 {
 	for (int fd = 0; fd < 3; fd++) {
@@ -26,7 +38,7 @@ void stdfds_give(uint32_t uid, uint32_t gid, struct sbuf *log)
 		if (fstat(fd, &st) < 0)
 			continue;
 		tty = is_container_tty(&st);
-		if (!S_ISFIFO(st.st_mode) && !tty)
+		if (!tty && !is_pipe(fd, &st))
 			continue;
 		if (st.st_uid == uid && (tty || st.st_gid == gid))
 			continue;

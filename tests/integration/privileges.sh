@@ -189,6 +189,12 @@ out=$(infix "$SETPRIV" --reuid=10001 --regid=10001 --init-groups env HOME=/app U
 out=$(infix "$NREXEC" 10001 "$BB" sh -c 'echo reopened >/dev/stdout; stat -L -c %u:%g /proc/self/fd/1' | cat)
 [ "$out" = $'reopened\n10001:10001' ] && ok "stdout a pipe: given to 10001:10001, /dev/stdout can be reopened" ||
 	not_ok "stdout a pipe: /dev/stdout can be reopened" "$out"
+# a named FIFO is a file in some directory, not the runtime's pipe: giving
+# it away would hand the app an inode outside every --chown PATH
+mkfifo -m 600 "$tmp/fifo"
+out=$(exec 3<>"$tmp/fifo"; infix "$NREXEC" 10001 "$BB" true 0<&3 1>&3; stat -c %u:%g "$tmp/fifo")
+[ "$out" = 0:0 ] && ok "stdin and stdout a named FIFO: left root's" ||
+	not_ok "stdin and stdout a named FIFO: left root's" "owner now $out"
 : >"$tmp/out"
 infix "$NREXEC" 10001 "$BB" true >"$tmp/out" </dev/null
 [ "$(stat -c %u:%g "$tmp/out") $(stat -c %u /dev/null)" = "0:0 0" ] &&

@@ -2,11 +2,14 @@
  * user, or anyone who ever wrote to the volume, controls.
  *
  * Security contract. This file MUST:
- *  - resolve each PATH once (the image author's symlinks are followed) and
- *    never resolve a path string again: every later look-up is one name
- *    relative to a directory fd it holds (--chown-create makes a missing
- *    PATH with mkdir, then opens it with O_NOFOLLOW: its trusted parent is
- *    resolved a second time, its own name is never followed);
+ *  - resolve each PATH's parent once (the image author's symlinks are
+ *    followed) and never resolve a path string again: every later look-up
+ *    is one name relative to a directory fd it holds. PATH's own name is
+ *    followed only in a sealed parent (only root can have made that
+ *    symlink); in a parent the app can write it is opened O_NOFOLLOW and a
+ *    symlink there fails (the app could have planted it for the next
+ *    start). --chown-create makes a missing PATH with mkdirat in that
+ *    parent fd and opens it with O_NOFOLLOW;
  *  - never follow a symlink below PATH (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW):
  *    a link is itself given away, its target is not touched;
  *  - change an object only through an fd whose identity (st_dev, st_ino,
@@ -689,32 +692,74 @@ static unsigned fs_facts(int fd)
 	return 0;
 }
 
-/* PATH is trusted up to and including its last component: the image author
- * may have made it a symlink, so it is resolved, once, here. */
+/* Open PATH itself (O_PATH). The kernel resolves it up to its parent, the
+ * image author's. The last component is followed only when that parent is
+ * sealed: there only root can have made a symlink (the author's alias).
+ * In a directory the app can write (PGDATA below a postgres-owned
+ * directory), a symlink may be the app's own, planted for the next start
+ * to hand it /etc, so it is refused. --chown-create makes a missing last
+ * component in that same parent fd and opens it with O_NOFOLLOW: a symlink
+ * planted meanwhile fails instead of leading elsewhere. */
+static int open_top(struct walker *w, const char *path, int *created)
+{
+	char buf[4096];
+	const char *parent = ".", *base = buf;
+	size_t n = strlen(path);
+	struct obj pd;
+	int pfd, fd = -1, sealed, e;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	for (size_t i = n; i-- > 0;) {
+		if (buf[i] != '/')
+			continue;
+		parent = i == 0 ? "/" : buf;
+		buf[i] = '\0';
+		base = i == 0 && n == 1 ? "/" : buf + i + 1;
+		break;
+	}
+	pfd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0) {
+		*created = (w->rq->flags & VOL_CREATE) ? -1 : 0;
+		return -1;
+	}
+	sealed = vol_stat_fd(w, pfd, &pd) == 0 && is_sealed(&pd);
+	fd = openat(pfd, base, O_PATH | O_CLOEXEC | (sealed ? 0 : O_NOFOLLOW));
+	if (fd < 0 && errno == ENOENT && (w->rq->flags & VOL_CREATE)) {
+		if (mkdirat(pfd, base, 0755) == 0 || errno == EEXIST)
+			fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		*created = fd >= 0 ? 1 : -1;
+	}
+	e = errno;
+	close(pfd);
+	errno = e;
+	return fd;
+}
+
 static int open_root(struct walker *w, size_t i)
 {
 	struct root *rt = &w->roots[i];
 	struct obj top_dir;
-	int fd;
+	int created = 0, fd;
 
 	w->cur = i;
 	w->depth = 0;
-	fd = open(w->rq->paths[i], O_PATH | O_CLOEXEC);
-	/* --chown-create: its parent must exist and is resolved as PATH is;
-	 * the new directory (root's, 0755 under the umask, handed over like
-	 * any PATH) is opened with O_NOFOLLOW: a symlink there, dangling or
-	 * planted meanwhile, fails instead of leading elsewhere */
-	if (fd < 0 && errno == ENOENT && (w->rq->flags & VOL_CREATE)) {
-		if ((mkdir(w->rq->paths[i], 0755) < 0 && errno != EEXIST) ||
-		    (fd = open(w->rq->paths[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-			return vol_fail(w, NULL, "cannot create", errno);
-		w->stats[i].created = 1;
-	}
+	fd = open_top(w, w->rq->paths[i], &created);
 	if (fd < 0)
-		return vol_fail(w, NULL, "cannot open", errno);
+		return vol_fail(w, NULL, created < 0 ? "cannot create" : "cannot open", errno);
+	w->stats[i].created = created > 0;
 	rt->fd = fd;
 	if (vol_stat_fd(w, fd, &rt->o) < 0)
 		return vol_fail(w, NULL, "cannot inspect", errno);
+	if (S_ISLNK(rt->o.mode))
+		return vol_fail(w, NULL, "a symlink in a directory not root's alone (a non-root "
+				"owner, or group or other write): not followed", 0);
 	if (vol_stat_at(w, AT_FDCWD, "/", 0, &top_dir) == 0 && same_obj(&top_dir, &rt->o))
 		return vol_fail(w, NULL, "refusing to give away the root directory", 0);
 	rt->fs = fs_facts(fd);

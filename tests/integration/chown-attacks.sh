@@ -610,6 +610,29 @@ case_create_symlinks() {
 	expect "--chown-create: a dangling symlink as PATH's parent is not followed (125)" 125
 }
 
+# PATH below a directory the app owns (PGDATA below a postgres-owned
+# directory): the app replaced PATH with a symlink to a root directory
+# before the restart. Not followed; in a root-only directory the image
+# author's symlink still is.
+case_planted_top_symlink() {
+	new_case planted-top
+	mkdir "$C/tree/app" && chown $ID "$C/tree/app"
+	ln -s "$C/out" "$C/tree/app/pgdata"
+	for opts in "" "--chown-create --chown-mode 0700"; do
+		# shellcheck disable=SC2086
+		run $opts --chown "$C/tree/app/pgdata" $ID
+		why=
+		sentinels_intact "$C/out" "$C/out/sentinel" || true
+		[ -z "$why" ] && [ "$(stat -c %a "$C/out")" != 700 ] || why=${why:-"mode set on the symlink's target"}
+		[[ $err == *"'$C/tree/app/pgdata': a symlink in a directory not root's alone"* ]] || why=${why:-"message: $err"}
+		expect "a symlink planted as PATH in an app-owned directory is not followed${opts:+ ($opts)} (125)" 125
+	done
+	ln -s "$C/out" "$C/tree/alias"
+	run --chown "$C/tree/alias" $ID
+	why=; [ "$(owner "$C/out")" = 10001:10001 ] || why="the author's symlink in a root-only directory was not followed"
+	expect "... while a symlink as PATH in a root-only directory is followed" 0
+}
+
 case_mode() {
 	new_case mode
 	mkdir "$C/tree/pg" "$C/tree/shared" && touch "$C/tree/pg/f" "$C/tree/f"
@@ -664,6 +687,7 @@ case_refuse_root
 case_wide_tree
 case_create
 case_create_symlinks
+case_planted_top_symlink
 case_mode
 overlay_deep_wide
 if command -v cc >/dev/null && build_racer; then

@@ -28,6 +28,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
@@ -320,12 +321,29 @@ static int run1(const char *rel, unsigned flags, struct vol_stats *st, struct sb
 	return chown_paths(paths, 1, flags, st, err);
 }
 
-static int setup(void **state)
+/* Where the trees go: $TMPDIR, else /tmp, unless /tmp is overlayfs (a
+ * container's, as in a fresh Debian container) and /dev/shm is tmpfs. On
+ * overlayfs the walk keeps every directory open instead of re-opening it
+ * (its listing offsets are not stable), so the fd-window and ".." cases
+ * below would test the other branch, and the deep one would run out of
+ * descriptors under its 1024 limit. */
+static const char *tmp_base(void)
 {
 	const char *tmp = getenv("TMPDIR");
+	struct statfs sf;
 
+	if (tmp != NULL && *tmp != '\0')
+		return tmp;
+	if (statfs("/tmp", &sf) == 0 && (uint32_t)sf.f_type == 0x794C7630u &&
+	    statfs("/dev/shm", &sf) == 0 && (uint32_t)sf.f_type == 0x01021994u)
+		return "/dev/shm";
+	return "/tmp";
+}
+
+static int setup(void **state)
+{
 	(void)state;
-	snprintf(base, sizeof(base), "%s/nrexec-vol.XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	snprintf(base, sizeof(base), "%s/nrexec-vol.XXXXXX", tmp_base());
 	if (mkdtemp(base) == NULL)
 		return -1;
 	chown_calls = 0;

@@ -37,7 +37,7 @@ COMPILE  = $(CPPFLAGS) $(NR_CPPFLAGS) $(CFLAGS) $(NR_CFLAGS)
 LDSTATIC := -static -Wl,-z,relro,-z,now -Wl,--gc-sections -Wl,--wrap=asprintf
 
 # src/malloc.c replaces musl's malloc in the musl build only (see there).
-# src/volume/all.c compiles the walk's rooms (walk.c, links.c, walkers.c)
+# src/volume/all.c compiles the walk's rooms (walk.c, links.c, walkers.c, paths.c)
 # as one unit; they are dependencies of it like headers.
 MUSLONLY := src/malloc.c
 SRCS     := $(filter-out $(MUSLONLY),$(wildcard src/*.c)) src/volume/all.c

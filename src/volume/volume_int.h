@@ -213,6 +213,8 @@ VOL int vol_fail(struct walker *w, const char *name, const char *what, int err);
 VOL int vol_walk_task(struct walker *w, const struct task *t);
 VOL void vol_close_frames(struct walker *w);
 VOL uint64_t vol_now_ns(void);
+VOL int vol_is_sealed(const struct obj *dir);
+VOL int vol_walk_tree(struct walker *w);
 
 /* links.c */
 VOL int vol_note_link(struct walker *w, const char *name, const struct obj *o);

@@ -191,7 +191,7 @@ VOL int vol_stat_fd(struct walker *w, int fd, struct obj *o)
  * directory; with a POSIX ACL the group bits are its mask, so a root-owned
  * directory without group/other write bits lets no one else swap a name
  * between our look-up and our change. */
-static int is_sealed(const struct obj *dir)
+VOL int vol_is_sealed(const struct obj *dir)
 {
 	return dir->uid == 0 && (dir->mode & (S_IWGRP | S_IWOTH)) == 0;
 }
@@ -317,7 +317,7 @@ static int push_dir(struct walker *w, const char *name, int fd, const struct obj
 	f->node = NO_NODE;
 	f->o = *o;
 	f->expect_change = !owned(w, o); /* a root-owned directory, root-owned files */
-	f->sealed = up_sealed && is_sealed(o);
+	f->sealed = up_sealed && vol_is_sealed(o);
 	/* a listing is resumed by offset only in the open file that made it,
 	 * unless the filesystem keeps offsets across opens (fs_facts) */
 	if (w->depth - 1 > FD_WINDOW && (w->roots[w->cur].fs & FS_STABLE_OFFSETS)) {
@@ -636,7 +636,7 @@ static int walk_loop(struct walker *w)
 	return 0;
 }
 
-static int walk_tree(struct walker *w)
+VOL int vol_walk_tree(struct walker *w)
 {
 	struct root *rt = &w->roots[w->cur];
 	int fd = rt->fd, rc;
@@ -660,249 +660,4 @@ VOL uint64_t vol_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* What PATH's filesystem promises, by f_type; one not listed promises
- * nothing (fail closed: hard links left alone, no directory re-opened).
- *  - FS_KERNEL_TIMES: this kernel stamps ctime at every link change, at a
- *    second or finer. Not NFS, CIFS, FUSE, 9p, Ceph: a server's clock or
- *    cached attributes can show a moved link with its old ctime.
- *  - FS_STABLE_OFFSETS: a directory offset means the same place in a new
- *    open file (hash or index cookies). Not overlayfs: a merged directory
- *    is listed from a cache built at open, and copy-ups (each chown is
- *    one) reorder the next one. */
-static unsigned fs_facts(int fd)
-{
-	static const uint32_t known[] = {
-		0x794C7630u, /* overlayfs: times only */
-		0xEF53u,     /* ext2/3/4 */
-		0x58465342u, /* xfs */
-		0x9123683Eu, /* btrfs */
-		0x01021994u, /* tmpfs */
-		0xF2F52010u, /* f2fs */
-		0x2FC12FC1u, /* zfs */
-	};
-	struct statfs sf;
-	unsigned i;
-
-	for (i = 0; fstatfs(fd, &sf) == 0 && i < sizeof(known) / sizeof(known[0]); i++) {
-		if ((uint32_t)sf.f_type == known[i])
-			return i == 0 ? FS_KERNEL_TIMES : FS_KERNEL_TIMES | FS_STABLE_OFFSETS;
-	}
-	return 0;
-}
-
-/* Open PATH itself (O_PATH). The kernel resolves it up to its parent, the
- * image author's. The last component is followed only when that parent is
- * sealed: there only root can have made a symlink (the author's alias).
- * In a directory the app can write (PGDATA below a postgres-owned
- * directory), a symlink may be the app's own, planted for the next start
- * to hand it /etc, so it is refused. --chown-create makes a missing last
- * component in that same parent fd and opens it with O_NOFOLLOW: a symlink
- * planted meanwhile fails instead of leading elsewhere. */
-static int open_top(struct walker *w, const char *path, int *created)
-{
-	char buf[4096];
-	const char *parent = ".", *base = buf;
-	size_t n = strlen(path);
-	struct obj pd;
-	int pfd, fd = -1, sealed, e;
-
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	if (n >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, n);
-	buf[n] = '\0';
-	for (size_t i = n; i-- > 0;) {
-		if (buf[i] != '/')
-			continue;
-		parent = i == 0 ? "/" : buf;
-		buf[i] = '\0';
-		base = i == 0 && n == 1 ? "/" : buf + i + 1;
-		break;
-	}
-	pfd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0) {
-		*created = (w->rq->flags & VOL_CREATE) ? -1 : 0;
-		return -1;
-	}
-	sealed = vol_stat_fd(w, pfd, &pd) == 0 && is_sealed(&pd);
-	fd = openat(pfd, base, O_PATH | O_CLOEXEC | (sealed ? 0 : O_NOFOLLOW));
-	if (fd < 0 && errno == ENOENT && (w->rq->flags & VOL_CREATE)) {
-		if (mkdirat(pfd, base, 0755) == 0 || errno == EEXIST)
-			fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		*created = fd >= 0 ? 1 : -1;
-	}
-	e = errno;
-	close(pfd);
-	errno = e;
-	return fd;
-}
-
-static int open_root(struct walker *w, size_t i)
-{
-	struct root *rt = &w->roots[i];
-	struct obj top_dir;
-	int created = 0, fd;
-
-	w->cur = i;
-	w->depth = 0;
-	fd = open_top(w, w->rq->paths[i], &created);
-	if (fd < 0)
-		return vol_fail(w, NULL, created < 0 ? "cannot create" : "cannot open", errno);
-	w->stats[i].created = created > 0;
-	rt->fd = fd;
-	if (vol_stat_fd(w, fd, &rt->o) < 0)
-		return vol_fail(w, NULL, "cannot inspect", errno);
-	if (S_ISLNK(rt->o.mode))
-		return vol_fail(w, NULL, "a symlink in a directory not root's alone (a non-root "
-				"owner, or group or other write): not followed", 0);
-	if (vol_stat_at(w, AT_FDCWD, "/", 0, &top_dir) == 0 && same_obj(&top_dir, &rt->o))
-		return vol_fail(w, NULL, "refusing to give away the root directory", 0);
-	rt->fs = fs_facts(fd);
-	if (!S_ISDIR(rt->o.mode))
-		return (w->rq->flags & VOL_SET_MODE) ?
-		       vol_fail(w, NULL, "--chown-mode needs a directory", 0) : 0;
-	/* O_PATH cannot list: re-open the same directory for reading */
-	rt->fd = vol_open_dir_verified(w, fd, ".", &rt->o);
-	close(fd);
-	if (rt->fd < 0)
-		return vol_fail(w, NULL, "cannot open directory", errno);
-	return 0;
-}
-
-static int walk_root(struct walker *w, size_t i)
-{
-	struct vol_stats *st = &w->stats[i];
-	struct root *rt = &w->roots[i];
-	uint64_t t0 = vol_now_ns();
-	int rc = 0;
-
-	w->cur = i;
-	st->seen = 1;
-	st->threads = 1;
-	st->root_already_owned = owned(w, &rt->o);
-	if (st->root_already_owned && (w->rq->flags & VOL_IF_ROOT_MISMATCH))
-		st->walk_skipped = 1;
-	else if (S_ISDIR(rt->o.mode))
-		rc = walk_tree(w);
-	else if (rt->o.nlink > 1 && !owned(w, &rt->o))
-		st->skipped_links++; /* its other links are not ours to judge */
-	st->nsec += vol_now_ns() - t0;
-	return rc;
-}
-
-/* PATH itself last, after its tree and the link pass, so that an owner
- * already right on PATH means a finished walk (OnRootMismatch). */
-static int finish_root(struct walker *w, size_t i)
-{
-	struct vol_stats *st = &w->stats[i];
-	struct root *rt = &w->roots[i];
-	uint64_t t0 = vol_now_ns();
-	struct obj now;
-
-	w->cur = i;
-	w->depth = 0;
-	if (!S_ISDIR(rt->o.mode) && rt->o.nlink > 1)
-		return 0;
-	if (vol_stat_fd(w, rt->fd, &now) < 0) /* fresh: another PATH may have changed it */
-		return vol_fail(w, NULL, "cannot inspect", errno);
-	if (!S_ISDIR(now.mode) && now.nlink > 1) {
-		st->skipped_links++; /* linked elsewhere since we looked */
-		return 0;
-	}
-	if (!st->walk_skipped && !owned(w, &now) && vol_give(w, rt->fd, i) < 0)
-		return vol_fail(w, NULL, "cannot change owner", errno);
-	/* after the owner, whose change may clear set-id bits; a directory's
-	 * fd (open_root), a mode already right is not written */
-	if ((w->rq->flags & VOL_SET_MODE) && (now.mode & 07777) != w->rq->mode &&
-	    fchmod(rt->fd, (mode_t)w->rq->mode) < 0)
-		return vol_fail(w, NULL, "cannot change mode", errno);
-	st->nsec += vol_now_ns() - t0;
-	return 0;
-}
-
-static void free_main_walker(struct walker *w)
-{
-	size_t i;
-
-	vol_close_frames(w);
-	for (i = 0; w->roots != NULL && i < w->rq->npaths; i++) {
-		if (w->roots[i].fd >= 0)
-			close(w->roots[i].fd);
-	}
-	free(w->roots);
-	free(w->fr);
-	free(w->names);
-	vol_free_links(w->lk);
-	free(w);
-}
-
-static int run_all(struct walker *w)
-{
-	struct root *rt = w->roots;
-	size_t i, j;
-
-	/* every PATH must exist before anything is changed */
-	for (i = 0; i < w->rq->npaths; i++) {
-		if (open_root(w, i) < 0)
-			return -1;
-	}
-	/* nested PATHs are one walk: one whose top an earlier walk entered (or
-	 * that names an earlier one again) is not walked again, and a walk
-	 * that meets the top of one already walked does not enter it */
-	for (i = 0; i < w->rq->npaths; i++) {
-		for (j = 0; j < i; j++) {
-			if (same_obj(&rt[j].o, &rt[i].o) && same_mount(&rt[j].o, &rt[i].o))
-				rt[i].state = ROOT_COVERED;
-		}
-		w->stats[i].covered = rt[i].state == ROOT_COVERED;
-		if (!w->stats[i].covered && walk_root(w, i) < 0)
-			return -1;
-		rt[i].state = ROOT_WALKED;
-	}
-	if (vol_settle_links(w) < 0)
-		return -1;
-	for (i = 0; i < w->rq->npaths; i++) {
-		if (finish_root(w, i) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int volume_chown(const struct vol_request *rq, struct vol_stats *stats, struct sbuf *err)
-{
-	struct pool pool = { 0 };
-	struct links lk = { 0 };
-	struct timespec now;
-	struct walker *w = calloc(1, sizeof(*w));
-	size_t i, n = rq->npaths;
-	int rc;
-
-	if (n > 0)
-		memset(stats, 0, n * sizeof(*stats));
-	if (w == NULL || (n > 0 && (w->roots = calloc(n, sizeof(*w->roots))) == NULL)) {
-		free(w);
-		sbuf_reset(err);
-		sbuf_str(err, "chown: out of memory");
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		w->roots[i].fd = -1;
-	w->rq = rq;
-	w->stats = stats;
-	w->err = err;
-	w->lk = &lk;
-	w->pool = &pool;
-	w->is_main = 1;
-	w->base_node = NO_NODE;
-	/* the clock that stamps inode times (links.c, ctime_settled) */
-	clock_gettime(CLOCK_REALTIME_COARSE, &now);
-	w->start_sec = (int64_t)now.tv_sec;
-	rc = run_all(w);
-	free_main_walker(w);
-	return rc;
 }

@@ -418,6 +418,11 @@ static int need_something(struct run *r)
 				  "contradict each other");
 		return -1;
 	}
+	if ((r->o.chown_create || r->o.chown_mode) && r->o.n_chown == 0) {
+		sbuf_str(&r->err, r->o.chown_create ? "--chown-create" : "--chown-mode");
+		sbuf_str(&r->err, " applies to --chown PATHs, and none was given");
+		return -1;
+	}
 	if (r->o.cmd[0] || r->o.n_chown > 0 || r->o.n_writable > 0 || r->o.print)
 		return 0;
 	sbuf_str(&r->err, "no COMMAND and nothing to do; usage: nrexec "

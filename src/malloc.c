@@ -87,6 +87,12 @@ void *malloc(size_t n)
 	unsigned k = MIN_CLASS;
 	char *b;
 
+	/* a mapping's length must stay below BIG, the flag in its header (on
+	 * 32-bit targets 2 GiB could be mapped) */
+	if (n > (~BIG) - 8192) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	if (n > ((size_t)1 << MAX_CLASS) - HDR) {
 		size_t len = PAGE_UP(n + HDR);
 
@@ -157,8 +163,8 @@ void *realloc(void *p, size_t n)
 	void *q;
 	size_t have;
 
-	if (!p)
-		return malloc(n);
+	if (!p || n > (~BIG) - 8192)
+		return malloc(n);	/* the latter fails with ENOMEM */
 	b = (char *)p - HDR;
 	have = room(b);
 	if (n <= have)

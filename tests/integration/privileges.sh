@@ -233,6 +233,10 @@ expect_ran "--group-add extra,3000 (a name and a gid): Groups 2000 3000 10001" \
 	"Groups: 2000 3000 10001" -- infix "$NREXEC" --group-add extra,3000 10001:10001 "${STATUS[@]}"
 expect_ran "--group-add repeated: Groups 2001 3000 10001" \
 	"Groups: 2001 3000 10001" -- infix "$NREXEC" --group-add other --group-add 3000 10001:10001 "${STATUS[@]}"
+expect_fail "--chown-mode without --chown: 125, nothing run" "--chown-mode applies to --chown PATHs" -- \
+	infix "$NREXEC" --chown-mode 0700 10001 "${TOUCH[@]}"
+expect_fail "--chown-create without --chown: 125, nothing run" "--chown-create applies to --chown PATHs" -- \
+	infix "$NREXEC" --chown-create 10001 "${TOUCH[@]}"
 expect_fail "--group-add nosuch: 125 naming it" "nosuch" -- infix "$NREXEC" --group-add nosuch 10001 "${TOUCH[@]}"
 expect_fail "--group-add 4294967295: 125" "--group-add" -- infix "$NREXEC" --group-add 4294967295 10001 "${TOUCH[@]}"
 printf 'root:x:0:\nadm:x:4:root\ndisk:x:6:bob,root\nfsgroup:x:2000:\n' >"$tmp/group-kg"

@@ -206,9 +206,12 @@ check "a forwarded signal ends it cleanly" "$([ $? = 0 ]; echo $?)" "$(cat "$tmp
 
 # --- a terminal: the command is the foreground group, Ctrl-C ends it ---------
 cat >"$tmp/ptytest.py" <<'EOF'
-import os, pty, sys, time
+import os, pty, signal, sys, time
 pid, fd = pty.fork()
 if pid == 0:
+    # Ctrl-C must work even when the suite runs as a background job
+    # (SIGINT ignored), which --init rightly passes on
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execv(sys.argv[1], sys.argv[1:])
 buf = b""
 end = time.time() + 10

@@ -35,6 +35,11 @@ class Shell:
             argv = ["bash", "--norc", "--noprofile", "-i"]
         pid, fd = pty.fork()
         if pid == 0:
+            # a terminal session as a person has it: Ctrl-C and Ctrl-\ work
+            # even when this test was started as a background job (whose
+            # shell ignores SIGINT and SIGQUIT, which nrexec rightly keeps)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGQUIT, signal.SIG_DFL)
             os.execvpe(argv[0], argv, env)
         self.pid, self.fd, self.buf, self.seq = pid, fd, b"", 0
         if bash:

@@ -60,7 +60,7 @@ sbom=$DIST/nrexec-$VERSION.spdx.json
 	done
 	echo "}"
 } >"$tmp/versions.json"
-out=$(python3 "$TESTS_DIST/check-sbom.py" "$sbom" "$TESTS_DIST/spdx-2.3.schema.json" "$DIST" "$tmp/versions.json" 2>&1)
+out=$(NREXEC_SBOM_NO_COMMIT=$([ -n "$IN_GIT" ] || echo 1) python3 "$TESTS_DIST/check-sbom.py" "$sbom" "$TESTS_DIST/spdx-2.3.schema.json" "$DIST" "$tmp/versions.json" 2>&1)
 while IFS= read -r l; do
 	case $l in
 	"ok "*) ok "${l#ok * - }" ;;

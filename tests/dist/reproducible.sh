@@ -10,6 +10,11 @@
 arches=${REPRO_ARCHES:-amd64 arm64}
 tmp=$(mktemp -d /var/tmp/nrexec-dist-repro.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+if [ -z "$IN_GIT" ]; then
+	skip_or_fail "reproducible: two clones give the same files" "$ROOT is not a git checkout: nothing to clone"
+	finish
+	exit
+fi
 head=$(git -C "$ROOT" rev-parse HEAD)
 unset SOURCE_DATE_EPOCH	# make dist must take it from the commit
 

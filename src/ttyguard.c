@@ -30,11 +30,14 @@
 
 /* Two calling conventions per family: a process can switch between them
  * (a 32-bit x86 program can far-jump to 64-bit code), so both builds
- * check both. IOCTL_A2 is x32's ioctl (__X32_SYSCALL_BIT | 514). */
+ * check both. IOCTL_A2 is x32's ioctl (__X32_SYSCALL_BIT | 514); IOCTL_A3
+ * is the x32 bit on the 64-bit number, which kernels before 5.4 ran as
+ * ioctl too (x32 shared the 64-bit table then). */
 #if defined(__x86_64__) || defined(__i386__)
 #define ARCH_A AUDIT_ARCH_X86_64
 #define IOCTL_A 16
 #define IOCTL_A2 0x40000202
+#define IOCTL_A3 0x40000010
 #define ARCH_B AUDIT_ARCH_I386
 #define IOCTL_B 54
 #elif defined(__aarch64__) || defined(__arm__)
@@ -64,6 +67,7 @@
 #endif
 #ifndef IOCTL_A2
 #define IOCTL_A2 IOCTL_A
+#define IOCTL_A3 IOCTL_A
 #endif
 
 /* seccomp_data is in the kernel's byte order: the low half of the 64-bit
@@ -81,23 +85,32 @@
 /* jump offsets count from the next instruction */
 static const struct sock_filter filter[] = {
 	/* 0 */ LD(offsetof(struct seccomp_data, arch)),
-	/* 1 */ JEQ(ARCH_A, 0, 4),
+	/* 1 */ JEQ(ARCH_A, 0, 5),
 	/* 2 */ LD(offsetof(struct seccomp_data, nr)),
-	/* 3 */ JEQ(IOCTL_A, 7, 0),
-	/* 4 */ JEQ(IOCTL_A2, 6, 0),
-	/* 5 */ RET(SECCOMP_RET_ALLOW),
-	/* 6 */ JEQ(ARCH_B, 0, 3),
-	/* 7 */ LD(offsetof(struct seccomp_data, nr)),
-	/* 8 */ JEQ(IOCTL_B, 2, 0),
-	/* 9 */ RET(SECCOMP_RET_ALLOW),
-	/* 10: a convention this filter cannot decode */
+	/* 3 */ JEQ(IOCTL_A, 8, 0),
+	/* 4 */ JEQ(IOCTL_A2, 7, 0),
+	/* 5 */ JEQ(IOCTL_A3, 6, 0),
+	/* 6 */ RET(SECCOMP_RET_ALLOW),
+	/* 7 */ JEQ(ARCH_B, 0, 3),
+	/* 8 */ LD(offsetof(struct seccomp_data, nr)),
+	/* 9 */ JEQ(IOCTL_B, 2, 0),
+	/* 10 */ RET(SECCOMP_RET_ALLOW),
+	/* 11: a convention this filter cannot decode */
 	RET(SECCOMP_RET_ERRNO | ENOSYS),
-	/* 11 */ LD(REQ_LO),
-	/* 12 */ JEQ(TIOCSTI, 2, 0),
-	/* 13 */ JEQ(TIOCLINUX, 1, 0),
-	/* 14 */ RET(SECCOMP_RET_ALLOW),
-	/* 15 */ RET(SECCOMP_RET_ERRNO | EPERM),
+	/* 12 */ LD(REQ_LO),
+	/* 13 */ JEQ(TIOCSTI, 2, 0),
+	/* 14 */ JEQ(TIOCLINUX, 1, 0),
+	/* 15 */ RET(SECCOMP_RET_ALLOW),
+	/* 16 */ RET(SECCOMP_RET_ERRNO | EPERM),
 };
+
+/* for the unit test, which runs the program on seccomp_data it builds
+ * (unused by nrexec: --gc-sections drops it) */
+const struct sock_filter *ttyguard_filter(unsigned short *len)
+{
+	*len = sizeof(filter) / sizeof(filter[0]);
+	return filter;
+}
 
 /* the kernel's answer, "0" or "1"; no file (before 6.2) means legacy */
 static int legacy_tiocsti(void)

@@ -10,5 +10,8 @@ int ttyguard_needed(void);
 /* Install the filter on the calling thread (inherited across execve).
  * Needs no_new_privs or CAP_SYS_ADMIN (EACCES otherwise). 0 or -1. */
 int ttyguard_install(void);
+/* The program itself and its length, for tests. */
+struct sock_filter;
+const struct sock_filter *ttyguard_filter(unsigned short *len);
 
 #endif

@@ -264,6 +264,20 @@ static void warn_skip(struct run *r, const char *path, unsigned long long n,
 	sbuf_flush(&r->log);
 }
 
+
+/* the signal that stopped the --chown walk, if one did: a failure for any
+ * other reason keeps its own message and 125, even with a signal pending
+ * (asked from the walk's helper threads too) */
+static _Atomic int walk_stopped_by;
+
+static int walk_interrupted(void)
+{
+	int sig = presig_pending();
+
+	if (sig != 0)
+		walk_stopped_by = sig;
+	return sig;
+}
 static int fix_volumes(struct run *r)
 {
 	struct vol_stats *st;
@@ -287,7 +301,7 @@ static int fix_volumes(struct run *r)
 		.mode = r->chown_mode,
 		.walkers = cpubudget_cpus(VOL_WALKERS),
 		.spawn_after = VOL_SPAWN_AFTER,
-		.interrupted = presig_pending,
+		.interrupted = walk_interrupted,
 	};
 	rc = volume_chown(&rq, st, &r->err);
 	for (size_t i = 0; rc == 0 && i < r->o.n_chown; i++) {
@@ -534,7 +548,7 @@ int main(int argc, char **argv)
 	make_plan(&r);
 	if (privdrop_mode(&r.plan, &r.drop, &r.err) < 0 ||
 	    (r.drop.mode == DROP_SWITCH && fix_volumes(&r) < 0)) {
-		stop_if_signalled(&r, presig_pending());	/* the walk stopped */
+		stop_if_signalled(&r, walk_stopped_by);	/* the walk stopped */
 		die(&r, EXIT_NREXEC);
 	}
 	stop_if_signalled(&r, presig_pending());

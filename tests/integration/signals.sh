@@ -173,6 +173,14 @@ changed=$(find "$tmp/big" -uid 10001 | wc -l)
 grep -q "stopped by a signal" "$tmp/out" || grep -q "^nrexec: signal 15 before the exec" "$tmp/out" ||
 	not_ok "... and says so" "$(cat "$tmp/out" "$tmp/why" 2>/dev/null)"
 
+# a SIGTERM pending when --chown fails for another reason (here a missing
+# PATH) does not hide that reason: its message, 125, not run
+pid1 TERM "" "$NREXEC" --chown "$tmp/missing" app "$BB" touch "$marker"
+[ "$code" = 125 ] && [ ! -e "$marker" ] && grep -q "$tmp/missing" "$tmp/out" &&
+	ok "PID 1, SIGTERM pending and a missing --chown PATH: the PATH's message, 125, not run" ||
+	not_ok "PID 1, SIGTERM pending and a missing --chown PATH: the PATH's message, 125, not run" \
+		"exit $code" "$(cat "$tmp/out" "$tmp/why" 2>/dev/null)"
+
 # not PID 1: a plain kill during the slow start
 rm -f "$marker" "$tmp/why"
 withsig "$tmp/bigpw" "$fix/group" "" "$NREXEC" app "$BB" touch "$marker"

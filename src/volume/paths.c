@@ -53,7 +53,7 @@ static unsigned fs_facts(int fd)
  * to hand it /etc, so it is refused. --chown-create makes a missing last
  * component in that same parent fd and opens it with O_NOFOLLOW: a symlink
  * planted meanwhile fails instead of leading elsewhere. */
-static int open_top(struct walker *w, const char *path, int *created)
+static int open_top(struct walker *w, const char *path, int *created, int may_create)
 {
 	char buf[4096];
 	const char *parent = ".", *base = buf;
@@ -84,7 +84,9 @@ static int open_top(struct walker *w, const char *path, int *created)
 	}
 	sealed = vol_stat_fd(w, pfd, &pd) == 0 && vol_is_sealed(&pd);
 	fd = openat(pfd, base, O_PATH | O_CLOEXEC | (sealed ? 0 : O_NOFOLLOW));
-	if (fd < 0 && errno == ENOENT && (w->rq->flags & VOL_CREATE)) {
+	if (fd < 0 && errno == ENOENT && (w->rq->flags & VOL_CREATE) && !may_create) {
+		*created = 2; /* later, once every other PATH has opened */
+	} else if (fd < 0 && errno == ENOENT && (w->rq->flags & VOL_CREATE)) {
 		if (mkdirat(pfd, base, 0755) == 0 || errno == EEXIST)
 			fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		*created = fd >= 0 ? 1 : -1;
@@ -95,7 +97,9 @@ static int open_top(struct walker *w, const char *path, int *created)
 	return fd;
 }
 
-static int open_root(struct walker *w, size_t i)
+/* 0, -1 (message in err), or 1: PATH is missing and --chown-create will
+ * make it when called again with may_create */
+static int open_root(struct walker *w, size_t i, int may_create)
 {
 	struct root *rt = &w->roots[i];
 	struct obj top_dir;
@@ -103,7 +107,9 @@ static int open_root(struct walker *w, size_t i)
 
 	w->cur = i;
 	w->depth = 0;
-	fd = open_top(w, w->rq->paths[i], &created);
+	fd = open_top(w, w->rq->paths[i], &created, may_create);
+	if (fd < 0 && created == 2)
+		return 1;
 	if (fd < 0)
 		return vol_fail(w, NULL, created < 0 ? "cannot create" : "cannot open", errno);
 	w->stats[i].created = created > 0;
@@ -199,9 +205,14 @@ static int run_all(struct walker *w)
 	struct root *rt = w->roots;
 	size_t i, j;
 
-	/* every PATH must exist before anything is changed */
+	/* every PATH must exist, or be only a missing last component that
+	 * --chown-create makes, before anything is made or changed */
 	for (i = 0; i < w->rq->npaths; i++) {
-		if (open_root(w, i) < 0)
+		if (open_root(w, i, 0) < 0)
+			return -1;
+	}
+	for (i = 0; i < w->rq->npaths; i++) {
+		if (rt[i].fd < 0 && open_root(w, i, 1) != 0)
 			return -1;
 	}
 	/* nested PATHs are one walk: one whose top an earlier walk entered (or

@@ -613,6 +613,16 @@ case_create() {
 	[ -e "$C/tree/a" ] && why="made a missing parent"
 	[[ $err == "nrexec: chown '$C/tree/a/b/pg': cannot create: No such file or directory" ]] || why="message: $err"
 	expect "--chown-create: a missing parent is an error (125), nothing made" 125
+	# every PATH is checked before any is made: a later bad one leaves
+	# an earlier missing one unmade
+	mkdir "$C/tree/app" && chown $ID "$C/tree/app" && ln -s "$C/out" "$C/tree/app/data"
+	for bad in "$C/tree/a/b/pg" "$C/tree/app/data"; do
+		run --chown-create --chown "$C/tree/first" --chown "$bad" $ID
+		why=
+		[ -e "$C/tree/first" ] && why="made PATH 1 before refusing PATH 2 ($bad)"
+		[[ $err == "nrexec: chown '$bad': "* ]] || why=${why:-"message: $err"}
+		expect "--chown-create: PATH 2 refused ($(basename "$bad")): PATH 1 is not made (125)" 125
+	done
 }
 
 case_create_symlinks() {

@@ -32,15 +32,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do echo "#   $line"; done
-}
+# shellcheck source=../lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 
 # A case the machine cannot set up (no loop device, no overlayfs over this
 # /tmp: a container's): a loud SKIP with the reason, or a failure where
@@ -49,8 +42,7 @@ skip_or_fail() {
 	if [ "${NREXEC_REQUIRE_MOUNTS:-}" = 1 ]; then
 		not_ok "$1" "$2 (NREXEC_REQUIRE_MOUNTS=1: required here)"
 	else
-		n=$((n + 1)); echo "ok $n - $1 # SKIP $2"
-		echo "SKIPPED: $1: $2" >&2
+		skip "$1" "$2"
 	fi
 }
 
@@ -736,4 +728,4 @@ else
 	not_ok "races could not run: no cc"
 fi
 echo "1..$n"
-[ "$failed" = 0 ]
+[ "$fail" = 0 ]

@@ -12,69 +12,21 @@
 # target with nothing left, or exit 125 with a message and the command is
 # never executed.
 set -u
-: "${NREXEC:?set NREXEC to the nrexec binary}"
-case $NREXEC in /*) ;; *) NREXEC=$PWD/$NREXEC ;; esac
-here=$(cd "$(dirname "$0")" && pwd)
-fix=$here/../fixtures/integration
-BB=$(command -v busybox || echo /bin/busybox)
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
+it_start nrexec-env	# the target (uid 10001) writes its answers in $tmp/w
 SETPRIV=/usr/bin/setpriv
 CC=${CC:-cc}
 
-[ "$(id -u)" = 0 ] || { echo "SKIPPED: environments.sh needs root" >&2; exit 1; }
-[ -x "$BB" ] || { echo "FAILED: busybox-static is needed (apt-get install busybox-static)" >&2; exit 1; }
-
-tmp=$(mktemp -d /var/tmp/nrexec-env.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"
-mkdir -m 1777 "$tmp/w"	# the target (uid 10001) writes its answers here
-marker=$tmp/w/ran
-pass=0 fail=0 n=0
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	shift; for l in "$@"; do printf '#   %s\n' "$l"; done
-}
 # todo_check NAME REASON CONDITION-STATUS: once a known defect, now fixed
 # and a plain check (REASON says what was wrong)
-todo_check() {
-	if [ "$3" = 0 ]; then ok "$1"; else not_ok "$1" "regressed: $2"; fi
-}
+todo_check() { check "$1" "$3" "regressed: $2"; }
 
 # shellcheck source=../lib/identity.sh
-. "$(dirname "$0")/../lib/identity.sh"
+. "$here/../lib/identity.sh"
 STATUS=("$BB" cat /proc/self/status)
 MY_BND=$(field CapBnd "$(cat /proc/self/status)")
 
-# expect_fail NAME SUBSTRING... -- CMD...: exit 125, "nrexec: " message
-# holding every SUBSTRING, and the command (touch $marker) never ran
-expect_fail() {
-	local name=$1 subs=() out code bad=() s; shift
-	while [ "$1" != -- ]; do subs+=("$1"); shift; done
-	shift
-	rm -f "$marker"
-	out=$("$@" 2>&1); code=$?
-	[ "$code" = 125 ] || bad+=("exit $code, want 125")
-	[ -e "$marker" ] && bad+=("the command ran")
-	[[ $out == *"nrexec: "* ]] || bad+=("no 'nrexec: ' message")
-	for s in "${subs[@]}"; do [[ $out == *"$s"* ]] || bad+=("output lacks '$s'"); done
-	if [ ${#bad[@]} = 0 ]; then ok "$name"; else not_ok "$name" "${bad[@]}" "output: $out"; fi
-	last_out=$out
-}
-# expect_ran NAME "Field: value"... -- CMD...: exit 0 and each field of
-# the target's /proc/self/status as given
-expect_ran() {
-	local name=$1 fields=() out code bad=() w k; shift
-	while [ "$1" != -- ]; do fields+=("$1"); shift; done
-	shift
-	out=$("$@" 2>&1); code=$?
-	[ "$code" = 0 ] || bad+=("exit $code, want 0")
-	for w in "${fields[@]}"; do
-		k=${w%%: *}
-		[ "$(field "$k" "$out")" = "${w#*: }" ] || bad+=("$k: '$(field "$k" "$out")', want '${w#*: }'")
-	done
-	if [ ${#bad[@]} = 0 ]; then ok "$name"; else not_ok "$name" "${bad[@]}" "output: ${out:0:400}"; fi
-}
 TOUCH=("$BB" touch "$marker")
 DROPPED=("Uid: 10001 10001 10001 10001" "Gid: 10001 10001 10001 10001" "Groups: 2000 2001 10001"
 	"CapInh: 0000000000000000" "CapPrm: 0000000000000000" "CapEff: 0000000000000000"
@@ -337,5 +289,4 @@ else
 	fi
 fi
 
-echo "# $pass passed, $fail failed"
-[ $fail = 0 ]
+tap_end

@@ -9,7 +9,8 @@ tmp=$(mktemp -d /var/tmp/nrexec-faults.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 chmod 1777 "$tmp"	# the dropped command could create the marker
 marker=$tmp/ran
-n=0 fail=0
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
 # PR_CAPBSET_READ (prctl:23) calls: 1 is libcap-ng's constructor, 2-7 the
 # one count of the kernel's capabilities (a binary search, always six),
 # 8 … 8+last the clearing (a bit is dropped only when set), then the verify
@@ -81,22 +82,19 @@ for c in "${cases[@]}"; do
 	rm -f "$marker"
 	# shellcheck disable=SC2086
 	err=$(NREXEC_FAULT=$point "$NREXEC_FAULTBIN" $args "$BB" touch "$marker" 2>&1); code=$?
-	n=$((n + 1))
 	if [ $code = 125 ] && [ ! -e "$marker" ] && [[ $err == "nrexec: "*"$want"* ]]; then
-		echo "ok $n - $point: exit 125, not executed"
+		ok "$point: exit 125, not executed"
 	else
-		fail=$((fail + 1))
-		echo "not ok $n - $point: exit $code, ran=$([ -e "$marker" ] && echo yes || echo no): $err"
+		not_ok "$point: exit $code, ran=$([ -e "$marker" ] && echo yes || echo no): $err"
 	fi
 done
 # execve itself failing: the command did not run, and the status says why
 rm -f "$marker"
 err=$(NREXEC_FAULT=execve:1:13 "$NREXEC_FAULTBIN" 10001 "$BB" touch "$marker" 2>&1); code=$?
-n=$((n + 1))
 if [ $code = 126 ] && [ ! -e "$marker" ] && [[ $err == *"cannot execute"*"Permission denied"* ]]; then
-	echo "ok $n - execve EACCES: exit 126, not executed"
+	ok "execve EACCES: exit 126, not executed"
 else
-	fail=$((fail + 1)); echo "not ok $n - execve EACCES: exit $code: $err"
+	not_ok "execve EACCES: exit $code: $err"
 fi
-echo "# $((n - fail)) of $n fault points end in 125 (126 for execve) without exec"
-[ $fail = 0 ]
+echo "# $pass of $n fault points end in 125 (126 for execve) without exec"
+[ "$fail" = 0 ]

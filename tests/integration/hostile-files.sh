@@ -11,42 +11,21 @@
 # that every run is also checked against a time and memory bound; the big
 # cases print what they measured.
 set -u
-: "${NREXEC:?set NREXEC to the nrexec binary}"
-case $NREXEC in /*) ;; *) NREXEC=$PWD/$NREXEC ;; esac
-BB=$(command -v busybox || echo /bin/busybox)
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
+it_start nrexec-hostile
 TIME=/usr/bin/time
 SETPRIV=/usr/bin/setpriv
-
-[ "$(id -u)" = 0 ] || { echo "SKIPPED: hostile-files.sh needs root" >&2; exit 1; }
-[ -x "$BB" ] || { echo "FAILED: busybox-static is needed (apt-get install busybox-static)" >&2; exit 1; }
 [ -x "$TIME" ] || { echo "FAILED: GNU time is needed (apt-get install time)" >&2; exit 1; }
-
-tmp=$(mktemp -d /var/tmp/nrexec-hostile.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"
 : >"$tmp/time"; chmod 666 "$tmp/time"	# GNU time writes it as uid 65534 too
-pass=0 fail=0 n=0
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	shift; for l in "$@"; do printf '#   %s\n' "$l"; done
-}
+# shellcheck source=../lib/identity.sh
+. "$here/../lib/identity.sh"	# inns PASSWD GROUP CMD...; field
 
 # Bounds every run must meet unless a case says otherwise: measured on
 # Debian 12 at 0.00-0.11 s and 0.4-5 MB (glibc and musl builds), 0.2-0.5 s
 # for 100 MB. A case raises them with LIM_S/LIM_KB.
 LIM_S_DEFAULT=2 LIM_KB_DEFAULT=8192
 
-# inns PASSWD GROUP CMD...: run CMD with these files as /etc/passwd and
-# /etc/group (any file type that can be bind-mounted: /dev/zero too).
-inns() {
-	local pw=$1 gr=$2; shift 2
-	unshare -m --propagation private -- "$BB" sh -c '
-		pw=$1 gr=$2; shift 2
-		mount --bind "$pw" /etc/passwd && mount --bind "$gr" /etc/group || exit 99
-		exec "$@"' sh "$pw" "$gr" "$@"
-}
 # inetc DIR CMD...: run CMD with DIR as the whole of /etc (for a FIFO, a
 # directory or a symlink where the file should be).
 inetc() {
@@ -107,8 +86,6 @@ want_fail() {
 	for s in "$@"; do [[ $err == *"$s"* ]] || bad+=("stderr '$err' lacks '$s'"); done
 	within; report "$name"
 }
-# the target's own view: field NAME from /proc/self/status output
-field() { printf '%s\n' "$2" | awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ +/, ""); sub(/ +$/, ""); print }'; }
 STATUS=("$BB" sh -c 'cat /proc/self/status; echo "HOME: $HOME"')
 
 f=$tmp/f; mkdir "$f"
@@ -470,5 +447,4 @@ bad=(); [ "$code" = 126 ] || bad+=("exit $code, want 126")
 [ ! -e "$tmp/ran" ] || bad+=("the command ran")
 within; report "home over 128 KiB: HOME does not fit execve, 126 'Argument list too long', not run"
 
-echo "# $pass passed, $fail failed"
-[ $fail = 0 ]
+tap_end

@@ -13,31 +13,14 @@
 # and Ctrl-C ends it with 130; --init-grace; a failing fork; what the init
 # holds (identity, fds, working directory); -v lines.
 set -u
-: "${NREXEC:?set NREXEC to the nrexec binary}"
-case $NREXEC in /*) ;; *) NREXEC=$PWD/$NREXEC ;; esac
-here=$(cd "$(dirname "$0")" && pwd)
-BB=$(command -v busybox || echo /bin/busybox)
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
+it_start nrexec-init
 CC=${CC:-cc}
-tmp=$(mktemp -d /var/tmp/nrexec-init.XXXXXX)
-chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0 n=0
-
-[ "$(id -u)" = 0 ] || { echo "SKIPPED: integration tests need root" >&2; exit 1; }
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	shift; for l in "$@"; do printf '#   %s\n' "$l"; done
-}
-check() { # NAME CONDITION-STATUS DIAGNOSTICS...
-	local name=$1 c=$2; shift 2
-	if [ "$c" = 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
 
 "$CC" -std=c11 -Wall -Wextra -Werror -O2 -static "$here/../lib/initprobe.c" -o "$tmp/initprobe" \
 	2>"$tmp/cc.log" || { echo "FAILED: cannot compile tests/lib/initprobe.c:"; cat "$tmp/cc.log"; exit 1; }
 P=$tmp/initprobe
-mkdir -m 1777 "$tmp/w"
 I=("$NREXEC" --init 10001:10001)
 
 # --- exit status ---------------------------------------------------------
@@ -236,5 +219,4 @@ out=$(timeout 30 python3 "$tmp/ptytest.py" "${I[@]}" "$P" tty 2>&1); code=$?
 pkill -KILL -f "$P tty" 2>/dev/null	# only if it failed: what the pty left
 check "pty: the command is the terminal's foreground group; Ctrl-C ends it, exit 130" $code "$out"
 
-echo "# $pass passed, $fail failed"
-[ $fail = 0 ]
+tap_end

@@ -8,29 +8,11 @@
 # bounding set is worth under no_new_privs. Each case asserts from the
 # command's own /proc/self/status, or exit 125 with the command never run.
 set -u
-: "${NREXEC:?set NREXEC to the nrexec binary}"
-case $NREXEC in /*) ;; *) NREXEC=$PWD/$NREXEC ;; esac
-here=$(cd "$(dirname "$0")" && pwd)
-fix=$here/../fixtures/integration
-BB=$(command -v busybox || echo /bin/busybox)
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
+it_start nrexec-priv
 SETPRIV=/usr/bin/setpriv
-
-[ "$(id -u)" = 0 ] || { echo "SKIPPED: privileges.sh needs root" >&2; exit 1; }
-[ -x "$BB" ] || { echo "FAILED: busybox-static is needed (apt-get install busybox-static)" >&2; exit 1; }
 command -v setcap >/dev/null || { echo "FAILED: setcap is needed (apt-get install libcap2-bin)" >&2; exit 1; }
-
-tmp=$(mktemp -d /var/tmp/nrexec-priv.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"
-mkdir -m 1777 "$tmp/w"
-marker=$tmp/w/ran
-pass=0 fail=0 n=0
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	shift; for l in "$@"; do printf '#   %s\n' "$l"; done
-}
 
 # shellcheck source=../lib/identity.sh
 . "$here/../lib/identity.sh"
@@ -39,36 +21,6 @@ TOUCH=("$BB" touch "$marker")
 MY_BND=$(field CapBnd "$(cat /proc/self/status)")
 NONE=0000000000000000
 
-# expect_fail NAME SUBSTRING... -- CMD...: exit 125, every SUBSTRING in
-# the output, the command (touch $marker) never ran
-expect_fail() {
-	local name=$1 subs=() out code bad=() s; shift
-	while [ "$1" != -- ]; do subs+=("$1"); shift; done
-	shift
-	rm -f "$marker"
-	out=$("$@" 2>&1); code=$?
-	[ "$code" = 125 ] || bad+=("exit $code, want 125")
-	[ -e "$marker" ] && bad+=("the command ran")
-	for s in "${subs[@]}"; do [[ $out == *"$s"* ]] || bad+=("output lacks '$s'"); done
-	if [ ${#bad[@]} = 0 ]; then ok "$name"; else not_ok "$name" "${bad[@]}" "output: $out"; fi
-}
-# expect_ran NAME "Field: value"... [+ SUBSTRING]... -- CMD...: exit 0, each
-# status field as given, each +SUBSTRING somewhere in the output
-expect_ran() {
-	local name=$1 want=() out code bad=() w k; shift
-	while [ "$1" != -- ]; do want+=("$1"); shift; done
-	shift
-	out=$("$@" 2>&1); code=$?
-	[ "$code" = 0 ] || bad+=("exit $code, want 0")
-	for w in "${want[@]}"; do
-		case $w in
-		+*) [[ $out == *"${w#+}"* ]] || bad+=("output lacks '${w#+}'") ;;
-		*) k=${w%%: *}
-		   [ "$(field "$k" "$out")" = "${w#*: }" ] || bad+=("$k: '$(field "$k" "$out")', want '${w#*: }'") ;;
-		esac
-	done
-	if [ ${#bad[@]} = 0 ]; then ok "$name"; else not_ok "$name" "${bad[@]}" "output: ${out:0:600}"; fi
-}
 EMPTY=("CapInh: $NONE" "CapPrm: $NONE" "CapEff: $NONE" "CapAmb: $NONE")
 AS_APP=("Uid: 10001 10001 10001 10001" "Gid: 10001 10001 10001 10001")
 
@@ -324,5 +276,4 @@ done
 [ -z "$missing" ] && ok "every option is in --help, README.md and nrexec.1" ||
 	not_ok "every option is in --help, README.md and nrexec.1" "missing:$missing"
 
-echo "# $pass passed, $fail failed"
-[ $fail = 0 ]
+tap_end

@@ -4,25 +4,11 @@
 # fixture /etc/passwd and /etc/group bind-mounted over the machine's, and
 # asserts on the target's own /proc/self/status.
 set -u
-: "${NREXEC:?set NREXEC to the nrexec binary}"
-here=$(cd "$(dirname "$0")" && pwd)
-fix=$here/../fixtures/integration
-BB=$(command -v busybox || echo /bin/busybox)
-tmp=$(mktemp -d /var/tmp/nrexec-it.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0 n=0
-
-[ "$(id -u)" = 0 ] || { echo "SKIPPED: integration tests need root" >&2; exit 1; }
-[ -x "$BB" ] || { echo "FAILED: busybox-static is needed (apt-get install busybox-static)" >&2; exit 1; }
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	shift; for l in "$@"; do printf '#   %s\n' "$l"; done
-}
-
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
+it_start nrexec-it 700	# 755 only for the setuid case below
 # shellcheck source=../lib/identity.sh
-. "$(dirname "$0")/../lib/identity.sh"
+. "$here/../lib/identity.sh"
 
 # expect_status NAME OUT uid gid groups [caps amb bnd nnp]
 expect_status() {
@@ -219,5 +205,4 @@ if [ $code = 125 ] && [[ $out == *"setgroups: denied in this user namespace"* ]]
 	ok "user namespace: setgroups denied is named"
 else not_ok "user namespace: setgroups denied" "$code $out"; fi
 
-echo "# $pass passed, $fail failed"
-[ $fail = 0 ]
+tap_end

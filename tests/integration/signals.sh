@@ -10,26 +10,10 @@
 # ignored or blocked never stops it. The command inherits exactly the mask
 # and ignored set nrexec was given, helper threads or not.
 set -u
-: "${NREXEC:?set NREXEC to the nrexec binary}"
-case $NREXEC in /*) ;; *) NREXEC=$PWD/$NREXEC ;; esac
-here=$(cd "$(dirname "$0")" && pwd)
-fix=$here/../fixtures/integration
-BB=$(command -v busybox || echo /bin/busybox)
-
-[ "$(id -u)" = 0 ] || { echo "SKIPPED: signals.sh needs root" >&2; exit 1; }
-[ -x "$BB" ] || { echo "FAILED: busybox-static is needed (apt-get install busybox-static)" >&2; exit 1; }
-
-tmp=$(mktemp -d /var/tmp/nrexec-sig.XXXXXX)
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
+it_start nrexec-sig
 trap 'umount -l "$tmp/big" 2>/dev/null; rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"
-mkdir -m 1777 "$tmp/w"
-marker=$tmp/w/ran
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	shift; for l in "$@"; do printf '#   %s\n' "$l"; done
-}
 # shellcheck source=../lib/identity.sh
 . "$here/../lib/identity.sh"
 
@@ -197,5 +181,4 @@ pid1 0 "" "$NREXEC" app "$BB" touch "$marker"
 [ "$code" = 0 ] && [ -e "$marker" ] && ok "control: no signal, the command runs" ||
 	not_ok "control: no signal, the command runs" "exit $code" "$(cat "$tmp/out" "$tmp/why" 2>/dev/null)"
 
-echo "# $pass passed, $fail failed"
-[ $fail = 0 ]
+tap_end

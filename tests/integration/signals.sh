@@ -25,10 +25,14 @@ withsig() {
 	local pw=$1 gr=$2 setup=$3; shift 3
 	W=(unshare -m --propagation private -- "$BB" sh -c '
 		mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group || exit 99
-		shift 2; exec "$@"' sh "$pw" "$gr" python3 -c "import os, signal, sys
+		shift 2; exec "$@"' sh "$pw" "$gr" "$PY" -c "import os, signal, sys
 $setup
 os.execvp(sys.argv[1], sys.argv[1:])" "$@")
 }
+# python3 itself, not a wrapper script on PATH: CI's PATH starts with
+# pyenv's shims, bash scripts that without HOME look the user up in the
+# 100 MB /etc/passwd below, several times, before python3 starts
+PY=$(python3 -c 'import sys; print(sys.executable)')
 hexbits() { python3 -c "import sys; print(format(sum(1 << (s - 1) for s in map(int, sys.argv[1:])), '016x'))" "$@"; }
 
 # --- what the command inherits ------------------------------------------------
@@ -71,12 +75,11 @@ done
 # (100 million blank lines: about a second of reading, whatever the disk)
 head -c $((100 << 20)) /dev/zero | tr '\0' '\n' >"$tmp/bigpw"
 printf '\napp:x:10001:10001::/home/app:/bin/sh\n' >>"$tmp/bigpw"
-# await_nrexec PID: waits (up to 120 s: CI once ran this suite about 100
-# times slower than usual) until PID runs nrexec and has SIGTERM, SIGINT and SIGHUP blocked
+# await_nrexec PID: waits (up to 120 s) until PID runs nrexec and has SIGTERM, SIGINT and SIGHUP blocked
 # (presig_catch: from then on none is lost, even for PID 1). A fixed sleep
-# (and a 2 s cap on finding nrexec) was not enough there: the signal went to
-# python3 still starting, PID 1 without a handler, so the kernel dropped it
-# and the command ran.
+# (and a 2 s cap on finding nrexec) was not enough in CI, where pyenv's shim
+# took seconds (see PY): the signal went to it, still starting as PID 1
+# without a handler, so the kernel dropped it and the command ran.
 real_nrexec=$(readlink -f "$NREXEC")
 await_nrexec() {
 	local blk end=$((SECONDS + 120))

@@ -14,12 +14,52 @@ extern char **environ;
  * build (their own execvp defaults differ). */
 #define DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
 
+/* environ[i] names key ("KEY=")? */
+static int names(const char *entry, const char *key)
+{
+	return strncmp(entry, key, strlen(key)) == 0;
+}
+
+/* setenv on env[0..*n), which has room for one more entry and a NULL:
+ * the first entry of that name is replaced in place, or one is added. */
+static int env_put(char **env, size_t *n, const char *key, const char *val)
+{
+	size_t klen = strlen(key), vlen = strlen(val) + 1, i;
+	char *s = malloc(klen + vlen);
+
+	if (!s)
+		return -1;
+	for (i = 0; i < klen; i++)	/* "KEY=" */
+		s[i] = key[i];
+	memcpy(s + klen, val, vlen);	/* the value and its NUL */
+	i = 0;
+	while (i < *n && !names(env[i], key))
+		i++;
+	env[i] = s;
+	if (i == *n)
+		env[++*n] = NULL;
+	return 0;
+}
+
+/* The command's environment is built here and handed to execve through
+ * environ: musl's setenv, putenv, unsetenv and getenv cost ~1 KiB of the
+ * budget. */
 int exec_set_env(const char *home, const char *user, struct sbuf *err)
 {
-	if (setenv("HOME", home, 1) == 0 &&
-	    (user[0] == '\0' || (setenv("USER", user, 1) == 0 &&
-				  setenv("LOGNAME", user, 1) == 0)))
-		return 0;
+	size_t n = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 4, sizeof(*env));
+	if (env) {
+		memcpy(env, environ, n * sizeof(*env));
+		environ = env;
+		if (env_put(env, &n, "HOME=", home) == 0 &&
+		    (user[0] == '\0' || (env_put(env, &n, "USER=", user) == 0 &&
+					  env_put(env, &n, "LOGNAME=", user) == 0)))
+			return 0;
+	}
 	sbuf_str(err, "cannot set HOME, USER or LOGNAME: ");
 	sbuf_errno(err, errno);
 	return -1;
@@ -40,13 +80,16 @@ static int exists(const char *path)
  * (127). */
 static int search_path(char *const *argv, char **found)
 {
-	const char *path = getenv("PATH");
+	const char *path = DEFAULT_PATH;
 	const char *p;
 	size_t nlen = strlen(argv[0]);
 	int found_err = 0;
 
-	if (!path)
-		path = DEFAULT_PATH;
+	for (size_t i = 0; environ[i]; i++)
+		if (names(environ[i], "PATH=")) {
+			path = environ[i] + 5;
+			break;
+		}
 	for (p = path;; p++) {
 		const char *end = strchr(p, ':');
 		size_t dlen = end ? (size_t)(end - p) : strlen(p);

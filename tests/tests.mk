@@ -102,7 +102,7 @@ $(B)/nrexec-vg: $(SRCS) $(HDRS) tests/lib/capget-shim.c
 # The real binary with tests/lib/faultinject.c wrapped in (never installed).
 FAULTED   := nr_setgroups nr_setresgid nr_setresuid getresuid getresgid \
              getgroups nr_setuid nr_setgid capset capget prctl open read \
-             fstat setenv execve
+             fstat calloc execve
 $(B)/nrexec-fault: $(GOBJS) tests/lib/faultinject.c
 	$(CC) $(CPPFLAGS) $(NR_CPPFLAGS) -std=c11 -Wall -Wextra -Werror -Os -c tests/lib/faultinject.c -o $(B)/faultinject.o
 	$(CC) -static -Wl,--gc-sections $(GOBJS) $(B)/faultinject.o \

@@ -23,7 +23,8 @@ past=$((vfy + last + 1))
 # (open/read call 1 and prctl(PR_CAP_AMBIENT) call 1 are libcap-ng's
 # constructor probing the kernel, with fallbacks of its own; nrexec's first
 # opens are /etc/passwd, /etc/group; with nothing kept, nrexec makes no
-# PR_CAP_AMBIENT call of its own)
+# PR_CAP_AMBIENT call of its own; calloc call 3 is the command's
+# environment, after libcap-ng's and opts_parse's)
 cases=(
 	"open:2|nobody|cannot read /etc/passwd"
 	"open:3|nobody|cannot read /etc/group"
@@ -67,7 +68,7 @@ cases=(
 	"setgid:1:lie|10001|setgid(0) succeeded"
 	"fstat|nobody|cannot read /etc/passwd"
 	"fstat:2|nobody|cannot read /etc/group"
-	"setenv|10001|cannot set HOME"
+	"calloc:3|10001|cannot set HOME"
 	"getgroups:2|10001|verification failed"
 	"prctl:23:$vfy|10001|verification failed"
 )

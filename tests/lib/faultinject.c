@@ -5,7 +5,7 @@
  * nth call (default 1) fails with EPERM (how = an errno number) or, with
  * how = "lie", reports success without doing anything. Names: setgroups
  * setresgid setresuid capset capget prctl:<option number> open read fstat
- * getresuid getresgid getgroups setuid setgid setenv execve (the id
+ * getresuid getresgid getgroups setuid setgid calloc execve (the id
  * setters are src/sys.c's raw-syscall nr_* functions, named here by the
  * syscall). tests/integration/faults.sh runs nrexec this way for every
  * point and checks: exit 125, command not run.
@@ -78,8 +78,15 @@ WRAP(int, capget, (cap_user_header_t h, cap_user_data_t d), (h, d), "capget")
 WRAP(int, nr_setgid, (gid_t g), (g), "setgid")
 WRAP(ssize_t, read, (int fd, void *b, size_t n), (fd, b, n), "read")
 WRAP(int, fstat, (int fd, struct stat *st), (fd, st), "fstat")
-WRAP(int, setenv, (const char *k, const char *v, int o), (k, v, o), "setenv")
 WRAP(int, execve, (const char *p, char *const a[], char *const e[]), (p, a, e), "execve")
+
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (fault("calloc") != 0)
+		return NULL;
+	return __real_calloc(n, size);
+}
 
 int __real_open(const char *path, int flags, ...);
 int __wrap_open(const char *path, int flags, ...)

@@ -16,6 +16,8 @@
 #include "tmpdir.h"
 #include "wraps.h"
 
+extern char **environ;
+
 static char errmem[512];
 static struct sbuf err;
 static char file[64];	/* TMPDIR/cmd, a real file */
@@ -143,17 +145,58 @@ static void test_path_eacces_without_file(void **state)
 	assert_int_equal(sim.calls[F_EXECVE], 2);
 }
 
+/* Back to the environment before exec_set_env, freeing what it made (it
+ * hands its environment to execve and never frees it). */
+static void restore_env(char **saved)
+{
+	for (char **e = environ; *e; e++) {
+		char **s = saved;
+
+		while (*s && *s != *e)
+			s++;
+		if (!*s)
+			free(*e);
+	}
+	free(environ);
+	environ = saved;
+}
+
+static size_t count_env(const char *prefix)
+{
+	size_t n = 0;
+
+	for (char **e = environ; *e; e++)
+		n += strncmp(*e, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
 static void test_set_env(void **state)
 {
+	char **saved;
+
 	(void)state;
+	setenv("HOME", "/old", 1);
+	setenv("NREXEC_TEST_KEPT", "1", 1);
+	unsetenv("LOGNAME");
+	saved = environ;
 	assert_int_equal(exec_set_env("/home/app", "app", &err), 0);
 	assert_string_equal(getenv("HOME"), "/home/app");
 	assert_string_equal(getenv("USER"), "app");
 	assert_string_equal(getenv("LOGNAME"), "app");
+	assert_string_equal(getenv("NREXEC_TEST_KEPT"), "1");
+	/* replaced where it was, as setenv does, not added twice */
+	assert_int_equal(count_env("HOME="), 1);
+	assert_int_equal(count_env("LOGNAME="), 1);
+	restore_env(saved);
+	assert_string_equal(getenv("HOME"), "/old");
 	unsetenv("USER");
+	saved = environ;
 	assert_int_equal(exec_set_env("/", "", &err), 0);
 	assert_string_equal(getenv("HOME"), "/");
 	assert_null(getenv("USER"));	/* "" leaves USER and LOGNAME alone */
+	assert_null(getenv("LOGNAME"));
+	restore_env(saved);
+	unsetenv("NREXEC_TEST_KEPT");
 }
 
 static int group_setup(void **state)

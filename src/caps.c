@@ -3,7 +3,6 @@
 #include <cap-ng.h>
 #include <linux/capability.h>
 #include <string.h>
-#include <strings.h>
 
 static void bad_cap(struct sbuf *err, const char *name, size_t n,
 		    const char *why)
@@ -14,6 +13,7 @@ static void bad_cap(struct sbuf *err, const char *name, size_t n,
 	sbuf_str(err, why);
 }
 
+/* name: in lower case already */
 static void add_name(struct capkeep *ck, const char *name)
 {
 	size_t have = strlen(ck->names);
@@ -24,11 +24,7 @@ static void add_name(struct capkeep *ck, const char *name)
 		return;
 	if (have > 0)
 		ck->names[have++] = ',';
-	for (size_t i = 0; i <= n; i++) {
-		char c = name[i];
-
-		ck->names[have + i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-	}
+	memcpy(ck->names + have, name, n + 1);
 }
 
 /* Capabilities that give back what the drop took: each is a known way to
@@ -58,10 +54,13 @@ static int add_one(const char *name, size_t n, struct capkeep *ck,
 		bad_cap(err, name, n, "is not a capability name");
 		return -1;
 	}
-	memcpy(tmp, name, n);
+	/* lower case, as capng's names and --print's list are (ASCII only,
+	 * as capng's strcasecmp compares) */
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
 	tmp[n] = '\0';
 	/* accept the kernel's spelling too: CAP_NET_BIND_SERVICE */
-	if (strncasecmp(tmp, "cap_", 4) == 0)
+	if (strncmp(tmp, "cap_", 4) == 0)
 		memmove(tmp, tmp + 4, n - 3);
 	cap = capng_name_to_capability(tmp);
 	if (cap < 0 || cap > 63) {

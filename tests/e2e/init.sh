@@ -29,47 +29,22 @@ export NREXEC_E2E_RUN=$RUN_ID
 WORK=$(mktemp -d /tmp/nrexec-e2e-init.XXXXXX)
 export NREXEC_E2E_IMAGES=$WORK/images.list
 : >"$NREXEC_E2E_IMAGES"
-WE_STARTED=0 UP=0
-N=0 PASS=0 FAIL=0 SKIP=0
+# shellcheck source=../lib/e2e.sh
+. "$LIB/e2e.sh"
 
-cleanup() {
-	local rc=$? ids
-	set +e
-	if [ "$UP" = 1 ]; then
-		ids=$(timeout 30 docker ps -aq --filter "label=nrexec.e2e.run=$RUN_ID")
-		[ -z "$ids" ] || timeout 60 docker rm -f -v $ids >/dev/null 2>&1
-		"$LIB/scratch-image.sh" cleanup
-	fi
-	[ "$WE_STARTED" = 1 ] && [ "${NREXEC_KEEP_DOCKERD:-0}" != 1 ] &&
-		NREXEC_DOCKERD_USER=$$ "$LIB/dockerd.sh" stop 2>&1 | sed 's/^/# /'
-	rm -rf "$WORK"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+docker_cleanup() { "$LIB/scratch-image.sh" cleanup; }
+on_exit_run_cleanup
 
-: "${NREXEC:?set NREXEC to the absolute path of a static nrexec binary}"
-case $NREXEC in /*) ;; *) NREXEC=$PWD/$NREXEC ;; esac
-export NREXEC
-if ! st=$(NREXEC_DOCKERD_USER=$$ "$LIB/dockerd.sh" start 2>"$WORK/dockerd.err"); then
-	cat "$WORK/dockerd.err" >&2
-	echo "## SKIPPED: --init container suite (no Docker)"
-	[ "${NREXEC_REQUIRE_DOCKER:-0}" != 1 ] || exit 1
-	exit 0
-fi
-[ "$(printf '%s\n' "$st" | tail -n1)" = started ] && WE_STARTED=1
-UP=1
+need_static_nrexec init.sh
+docker_up "--init container suite"
 
 # t NAME FUNCTION: run one test in a subshell; it fails if it prints FAIL
 t() {
 	local name=$1 fn=$2 t0 ms
-	if [ -n "${NREXEC_E2E_ONLY:-}" ] && ! printf '%s' "$name" | grep -Eq -- "$NREXEC_E2E_ONLY"; then
-		return 0
-	fi
-	t0=$(date +%s%N)
+	selected "$name" || return 0
+	t0=$(now_ms)
 	("$fn") >"$WORK/diag" 2>&1 || echo "FAIL: the test function failed" >>"$WORK/diag"
-	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	ms=$(( $(now_ms) - t0 ))
 	N=$((N + 1))
 	if grep -q '^FAIL' "$WORK/diag"; then
 		FAIL=$((FAIL + 1)); echo "not ok $N - $name [$ms ms]"; sed 's/^/#   /' "$WORK/diag"
@@ -77,9 +52,8 @@ t() {
 		PASS=$((PASS + 1)); echo "ok $N - $name [$ms ms]"; grep '^note:' "$WORK/diag" | sed 's/^/# /' || true
 	fi
 }
+# (its own fail: a test fails when its output has a FAIL line)
 fail() { echo "FAIL: $*"; }
-dk() { timeout "${DK_TIMEOUT:-120}" docker "$@"; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 name() { echo "nrexec-e2e-$RUN_ID-$1"; }
 # run NAME [docker run options] IMAGE ARGS...: detached, labelled
 run() { local n; n=$(name "$1"); shift; dk run -d --name "$n" --label "nrexec.e2e.run=$RUN_ID" "$@" >/dev/null && echo "$n"; }

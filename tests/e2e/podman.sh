@@ -43,7 +43,6 @@ export LC_ALL=C
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 KUBE=$HERE/kubernetes
-T_START=$(date +%s%N)
 MODES=${NREXEC_PODMAN_MODES-rootful rootless}
 for m in $MODES; do
 	case $m in rootful|rootless) ;; *) echo "podman.sh: ERROR: unknown mode '$m' in NREXEC_PODMAN_MODES (rootful, rootless)" >&2; exit 2 ;; esac
@@ -57,62 +56,27 @@ mkdir -p "$F"
 PMUSER="" PMUID="" PMGID="" SUBBASE=""
 MODE=""
 RESULTS=$WORK/results
-
-log() { echo "# $*"; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# shellcheck source=../lib/e2e.sh
+. "$ROOT/tests/lib/e2e.sh"
 
 # ------------------------------------------------------------- framework ---
 
-N=0 PASS=0 FAIL=0 SKIP=0 TFAIL=0
-OUT='' ERR='' RC=''
 : >"$RESULTS"
 
-diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
-fail() { TFAIL=1; diag "FAIL: $*"; }
-note() { echo "# note: $*"; }
-
-show_last() {
-	[ -n "$OUT" ] && [ -f "$OUT" ] || return 0
-	diag "last command: exit $RC" "stdout:"
-	head -n 25 "$OUT" | sed 's/^/#     /'
-	diag "stderr:"
-	head -n 10 "$ERR" | sed 's/^/#     /'
-}
-
-selected() { [ -z "${NREXEC_E2E_ONLY:-}" ] || printf '%s' "$1" | grep -Eq -- "$NREXEC_E2E_ONLY"; }
-
-# t NAME FUNCTION [ARGS]: one test, in a subshell (a broken test fails alone)
+# t NAME FUNCTION [ARGS]: one test (run_test), named after the mode, its
+# result noted per mode for the table
 t() {
-	local name="$MODE${MODE:+: }$1" fn=$2 t0 ms
-	shift 2
+	local name="$MODE${MODE:+: }$1"
+	shift
 	selected "$name" || return 0
-	TFAIL=0 OUT='' ERR='' RC=''
-	t0=$(now_ms)
-	(
-		"$fn" "$@" || { [ "$TFAIL" = 1 ] || echo "#   FAIL: test function returned non-zero"; TFAIL=1; }
-		[ "$TFAIL" = 0 ] || show_last
-		exit "$TFAIL"
-	) >"$WORK/diag" 2>&1 || TFAIL=1
-	ms=$(( $(now_ms) - t0 ))
-	N=$((N + 1))
-	if [ "$TFAIL" = 0 ]; then
-		PASS=$((PASS + 1))
-		echo "ok $N - $name [$ms ms]"
-		grep '^# note:' "$WORK/diag" || true
-		echo "${MODE:-none} pass" >>"$RESULTS"
-	else
-		FAIL=$((FAIL + 1))
-		echo "not ok $N - $name [$ms ms]"
-		cat "$WORK/diag"
-		echo "${MODE:-none} fail" >>"$RESULTS"
-	fi
+	run_test "$name" "$@"
+	if [ "$TFAIL" = 0 ]; then echo "${MODE:-none} pass" >>"$RESULTS"; else echo "${MODE:-none} fail" >>"$RESULTS"; fi
 }
 
 skip() { # NAME REASON
 	local name="$MODE${MODE:+: }$1"
 	selected "$name" || return 0
-	N=$((N + 1)) SKIP=$((SKIP + 1))
-	echo "ok $N - $name # SKIP $2"
+	skip_test "$name" "$2"
 	echo "${MODE:-none} skip" >>"$RESULTS"
 }
 
@@ -158,30 +122,11 @@ hostid() {
 	else echo $((SUBBASE + $1 - 1)); fi
 }
 
-sfield() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ +/, ""); sub(/ +$/, ""); print; exit }' "$2"; }
-expect_rc() { [ "$RC" = "$1" ] || fail "exit status: expected $1, got $RC"; }
-expect_field() { # FILE KEY VALUE
-	local got
-	got=$(sfield "$2" "$1")
-	[ "$got" = "$3" ] || fail "$2: expected '$3', got '$got'"
-}
-expect_out() { grep -Eq -- "$1" "$OUT" || fail "stdout has no line matching /$1/"; }
-expect_no_out() { ! grep -Eq -- "$1" "$OUT" || fail "stdout unexpectedly matches /$1/"; }
 expect_err() { grep -Eq -- "$1" "$ERR" || fail "stderr has no line matching /$1/"; }
 # stderr is exactly one line, starting with "nrexec: "
 expect_one_msg() {
 	[ "$(wc -l <"$ERR")" = 1 ] || fail "expected one line on stderr, got $(wc -l <"$ERR")"
 	grep -q '^nrexec: ' "$ERR" || fail "stderr does not start with 'nrexec: '"
-}
-
-Z=0000000000000000
-expect_dropped() { # FILE UID GID GROUPS
-	expect_field "$1" Uid "$2 $2 $2 $2"
-	expect_field "$1" Gid "$3 $3 $3 $3"
-	expect_field "$1" Groups "$4"
-	local c
-	for c in CapInh CapPrm CapEff CapBnd CapAmb; do expect_field "$1" "$c" "$Z"; done
-	expect_field "$1" NoNewPrivs 1
 }
 
 # ------------------------------------------------------- machine set-up ---
@@ -211,27 +156,12 @@ cleanup() {
 	for m in $(awk -v d="$WORK/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
 		umount -l "$m" 2>/dev/null
 	done
-	if [ "${NREXEC_E2E_KEEP:-0}" = 1 ]; then
-		echo "# kept work dir: $WORK"
-	else
-		rm -rf "$WORK"
-	fi
+	drop_work
 	exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit_run_cleanup
 
-if [ -z "${NREXEC:-}" ]; then
-	echo "podman.sh: ERROR: set NREXEC to the absolute path of a static nrexec binary" >&2
-	exit 2
-fi
-case $NREXEC in /*) ;; *) NREXEC=$(pwd)/$NREXEC ;; esac
-[ -f "$NREXEC" ] && [ -x "$NREXEC" ] || { echo "podman.sh: ERROR: NREXEC=$NREXEC is not an executable file" >&2; exit 2; }
-if LC_ALL=C readelf -l "$NREXEC" 2>/dev/null | grep -q 'program interpreter'; then
-	echo "podman.sh: ERROR: $NREXEC is dynamically linked; a scratch image needs a static binary" >&2
-	exit 2
-fi
+need_static_nrexec podman.sh
 
 missing_pkgs() {
 	local p out=""
@@ -337,15 +267,8 @@ wait $!
 echo "wait returned without TERM"
 exit 1
 EOS
-cat >"$F/passwd" <<'EOS'
-root:x:0:0:root:/root:/bin/sh
-app:x:10001:10001::/home/app:/bin/sh
-EOS
-cat >"$F/group" <<'EOS'
-root:x:0:
-app:x:10001:
-extra:x:2000:app
-EOS
+# root, and app (10001, home /home/app, also in group extra: 2000)
+cp "$ROOT/tests/fixtures/e2e/passwd" "$ROOT/tests/fixtures/e2e/group" "$F/"
 chmod 0644 "$F/passwd" "$F/group"
 
 # a scratch-like root file system: /nrexec, static busybox and its applets,
@@ -880,8 +803,7 @@ for m in rootful rootless; do
 		echo "# | podman $(podman version -f '{{.Client.Version}}' 2>/dev/null) | $m | $p/$a | $(stop_of "$m" podman-stop) / $(stop_of "$m" kube-stop) |"
 	fi
 done
-WALL_MS=$(( ($(date +%s%N) - T_START) / 1000000 ))
-echo "# wall time: $((WALL_MS / 1000)).$(printf '%03d' $((WALL_MS % 1000))) s"
+echo "# wall time: $(secs "$(wall_ms)") s"
 echo "podman: $PASS passed, $FAIL failed, $SKIP skipped"
 if [ -n "$MODE_SKIPS" ] && [ "${NREXEC_REQUIRE_PODMAN:-0}" = 1 ]; then
 	echo "NREXEC_REQUIRE_PODMAN=1: podman mode(s)$MODE_SKIPS could not run: a failure" >&2

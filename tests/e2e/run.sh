@@ -30,43 +30,21 @@ export DOCKER_BUILDKIT=0 LC_ALL=C
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 LIB=$ROOT/tests/lib
-T_START=$(date +%s%N)
 
 RUN_ID="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
 export NREXEC_E2E_RUN=$RUN_ID
 WORK=$(mktemp -d /tmp/nrexec-e2e.XXXXXX)
 export NREXEC_E2E_IMAGES=$WORK/images.list
 : >"$NREXEC_E2E_IMAGES"
-WE_STARTED_DOCKERD=0
-DOCKER_UP=0
+# shellcheck source=../lib/e2e.sh
+. "$LIB/e2e.sh"
 
-log() { echo "# $*"; }
-
-cleanup() {
-	local rc=$?
-	set +e
-	if [ "$DOCKER_UP" = 1 ]; then
-		local ids
-		ids=$(timeout 30 docker ps -aq --filter "label=nrexec.e2e.run=$RUN_ID" 2>/dev/null)
-		[ -z "$ids" ] || timeout 60 docker rm -f -v $ids >/dev/null 2>&1
-		ids=$(timeout 30 docker volume ls -q --filter "label=nrexec.e2e.run=$RUN_ID" 2>/dev/null)
-		[ -z "$ids" ] || timeout 60 docker volume rm -f $ids >/dev/null 2>&1
-		"$LIB/scratch-image.sh" cleanup
-		remove_example_images
-	fi
-	if [ "$WE_STARTED_DOCKERD" = 1 ] && [ "${NREXEC_KEEP_DOCKERD:-0}" != 1 ]; then
-		NREXEC_DOCKERD_USER=$$ "$LIB/dockerd.sh" stop 2>&1 | sed 's/^/# /'
-	fi
-	if [ "${NREXEC_E2E_KEEP:-0}" = 1 ]; then
-		echo "# kept work dir: $WORK"
-	else
-		rm -rf "$WORK"
-	fi
-	exit "$rc"
+# (cleanup, in tests/lib/e2e.sh, calls it)
+docker_cleanup() {
+	"$LIB/scratch-image.sh" cleanup
+	remove_example_images
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit_run_cleanup
 
 # The legacy builder leaves the intermediate images of Dockerfile.example's
 # build stage behind, untagged and unlabelled. Their ids are taken from the
@@ -83,37 +61,10 @@ remove_example_images() {
 	: >"$WORK/example-new-ids"
 }
 
-skip_suite() {
-	echo "################################################################"
-	echo "## SKIPPED: container suite ($1)"
-	echo "################################################################"
-	if [ "${NREXEC_REQUIRE_DOCKER:-0}" = 1 ]; then
-		echo "NREXEC_REQUIRE_DOCKER=1: treating this as a failure" >&2
-		exit 1
-	fi
-	exit 0
-}
-
 # ---------------------------------------------------------------- set-up ---
 
-if [ -z "${NREXEC:-}" ]; then
-	echo "run.sh: ERROR: set NREXEC to the absolute path of a static nrexec binary" >&2
-	exit 2
-fi
-case $NREXEC in /*) ;; *) NREXEC=$(pwd)/$NREXEC ;; esac
-export NREXEC
-[ -f "$NREXEC" ] && [ -x "$NREXEC" ] || { echo "run.sh: ERROR: NREXEC=$NREXEC is not an executable file" >&2; exit 2; }
-if command -v readelf >/dev/null && readelf -l "$NREXEC" 2>/dev/null | grep -q 'program interpreter'; then
-	echo "run.sh: ERROR: $NREXEC is dynamically linked; a FROM scratch image needs a static binary" >&2
-	exit 2
-fi
-
-if ! DSTATE=$(NREXEC_DOCKERD_USER=$$ "$LIB/dockerd.sh" start 2>"$WORK/dockerd-start.err"); then
-	cat "$WORK/dockerd-start.err" >&2
-	skip_suite "Docker could not be installed or started: $(grep -m1 ERROR "$WORK/dockerd-start.err" || echo 'see above')"
-fi
-[ "$(printf '%s\n' "$DSTATE" | tail -n1)" = started ] && WE_STARTED_DOCKERD=1
-DOCKER_UP=1
+need_static_nrexec run.sh
+docker_up "container suite"
 log "docker: client $(docker version -f '{{.Client.Version}}' 2>/dev/null), server $(docker version -f '{{.Server.Version}}' 2>/dev/null)$([ "$WE_STARTED_DOCKERD" = 1 ] && echo ', daemon started by this run')"
 log "nrexec: $NREXEC ($(stat -c %s "$NREXEC") bytes)"
 
@@ -122,62 +73,18 @@ if "$NREXEC" --help 2>&1 | grep -q -- --chown; then HAS_CHOWN=1; fi
 
 # ------------------------------------------------------------- framework ---
 
-N=0 PASS=0 FAIL=0 SKIP=0
-TFAIL=0
 CSEQ=0 TNUM=0
-OUT='' ERR='' RC=''
 
-diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
-fail() { TFAIL=1; diag "FAIL: $*"; }
-
-# show the last container's output (on failure)
-show_last() {
-	[ -n "$OUT" ] || return 0
-	diag "last container: exit $RC" "stdout:"
-	head -n 25 "$OUT" | sed 's/^/#     /'
-	diag "stderr:"
-	head -n 10 "$ERR" | sed 's/^/#     /'
-}
-
-# t NAME FUNCTION [ARGS]: run one test; it fails if FUNCTION calls fail (or returns non-zero)
+# t NAME FUNCTION [ARGS]: run one test (run_test) if NREXEC_E2E_ONLY selects it
 t() {
-	local name=$1 fn=$2 t0 ms
-	shift 2
-	if [ -n "${NREXEC_E2E_ONLY:-}" ] && ! printf '%s' "$name" | grep -Eq -- "$NREXEC_E2E_ONLY"; then
-		return 0
-	fi
-	TFAIL=0 OUT='' ERR='' RC='' CSEQ=0 TNUM=$((N + 1))
-	t0=$(date +%s%N)
-	# In a subshell, so that a test that breaks (unbound variable, ...) fails
-	# alone. The function is called in an || list: errexit is off inside it,
-	# tests assert explicitly with fail/expect_*.
-	(
-		"$fn" "$@" || { [ "$TFAIL" = 1 ] || echo "#   FAIL: test function returned non-zero"; TFAIL=1; }
-		[ "$TFAIL" = 0 ] || show_last
-		exit "$TFAIL"
-	) >"$WORK/diag" 2>&1 || TFAIL=1
-	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-	N=$((N + 1))
-	if [ "$TFAIL" = 0 ]; then
-		PASS=$((PASS + 1))
-		echo "ok $N - $name [$ms ms]"
-		grep '^# note:' "$WORK/diag" || true
-	else
-		FAIL=$((FAIL + 1))
-		echo "not ok $N - $name [$ms ms]"
-		cat "$WORK/diag"
-	fi
+	selected "$1" || return 0
+	CSEQ=0 TNUM=$((N + 1))
+	run_test "$@"
 }
-
 skip() { # NAME REASON
-	if [ -n "${NREXEC_E2E_ONLY:-}" ] && ! printf '%s' "$1" | grep -Eq -- "$NREXEC_E2E_ONLY"; then
-		return 0
-	fi
-	N=$((N + 1)) SKIP=$((SKIP + 1))
-	echo "ok $N - $1 # SKIP $2"
+	selected "$1" || return 0
+	skip_test "$1" "$2"
 }
-
-dk() { timeout "${DK_TIMEOUT:-120}" docker "$@"; }
 
 # crun [docker run options] IMAGE [ARGS]: run a container to completion
 # (bounded by CRUN_TIMEOUT, default 60 s); sets RC, OUT (stdout file),
@@ -201,17 +108,6 @@ crun() {
 	dk rm -f -v "$name" >/dev/null 2>&1 || true
 }
 
-# value of a /proc/PID/status field, whitespace normalised
-sfield() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ +/, ""); sub(/ +$/, ""); print; exit }' "$2"; }
-
-expect_rc() { [ "$RC" = "$1" ] || fail "exit status: expected $1, got $RC"; }
-expect_field() { # FILE KEY VALUE
-	local got
-	got=$(sfield "$2" "$1")
-	[ "$got" = "$3" ] || fail "$2: expected '$3', got '$got'"
-}
-expect_out() { grep -Eq -- "$1" "$OUT" || fail "stdout has no line matching /$1/"; }
-expect_no_out() { ! grep -Eq -- "$1" "$OUT" || fail "stdout unexpectedly matches /$1/"; }
 # first line of stderr starts with "nrexec: "
 expect_nrexec_msg() {
 	local first
@@ -221,19 +117,6 @@ expect_nrexec_msg() {
 	*) fail "stderr should start with 'nrexec: ', first line is: '$first'" ;;
 	esac
 }
-
-Z=0000000000000000
-# all ids = uid/gid, Groups as given, no capability at all, NNP 1
-expect_dropped() { # FILE UID GID GROUPS
-	expect_field "$1" Uid "$2 $2 $2 $2"
-	expect_field "$1" Gid "$3 $3 $3 $3"
-	expect_field "$1" Groups "$4"
-	local c
-	for c in CapInh CapPrm CapEff CapBnd CapAmb; do expect_field "$1" "$c" "$Z"; done
-	expect_field "$1" NoNewPrivs 1
-}
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # ---------------------------------------------------------------- images ---
 
@@ -277,15 +160,8 @@ wait $p
 echo "nc exit $? $(cat /tmp/nc.err)"
 EOS
 
-cat >"$F/passwd" <<'EOS'
-root:x:0:0:root:/root:/bin/sh
-app:x:10001:10001::/home/app:/bin/sh
-EOS
-cat >"$F/group" <<'EOS'
-root:x:0:
-app:x:10001:
-extra:x:2000:app
-EOS
+# root, and app (10001, home /home/app, also in group extra: 2000)
+cp "$ROOT/tests/fixtures/e2e/passwd" "$ROOT/tests/fixtures/e2e/group" "$F/"
 
 # a setuid-root probe: prints the ids it runs with (tests/lib/suidprobe.c,
 # built static by tests/tests.mk; needs a C compiler)
@@ -875,7 +751,6 @@ else
 	skip "g: docker exec -it and TIOCSTI" "needs cc -static, python3 and legacy_tiocsti != 0"
 fi
 
-WALL_MS=$(( ($(date +%s%N) - T_START) / 1000000 ))
-echo "# wall time: $((WALL_MS / 1000)).$(printf '%03d' $((WALL_MS % 1000))) s"
+echo "# wall time: $(secs "$(wall_ms)") s"
 echo "e2e: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" = 0 ]

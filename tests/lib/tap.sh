@@ -37,6 +37,7 @@ it_start() {
 	: "${NREXEC:?set NREXEC to the nrexec binary}"
 	case $NREXEC in /*) ;; *) NREXEC=$PWD/$NREXEC ;; esac
 	here=$(cd "$(dirname "$0")" && pwd)
+	# shellcheck disable=SC2034 # fix and marker are the caller's
 	fix=$here/../fixtures/integration
 	BB=$(command -v busybox || echo /bin/busybox)
 	[ "$(id -u)" = 0 ] || { echo "SKIPPED: ${0##*/} needs root" >&2; exit 1; }
@@ -45,5 +46,6 @@ it_start() {
 	trap 'rm -rf "$tmp"' EXIT
 	chmod "${2:-755}" "$tmp"
 	mkdir -m 1777 "$tmp/w"
+	# shellcheck disable=SC2034
 	marker=$tmp/w/ran
 }

@@ -32,7 +32,6 @@ export DOCKER_BUILDKIT=0 LC_ALL=C
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 LIB=$ROOT/tests/lib
-T_START=$(date +%s%N)
 
 # Features of issue 12 that main does not have yet (their cases are pending).
 PENDING_FEATURES=${NREXEC_IMAGES_PENDING_FEATURES-""}
@@ -42,54 +41,21 @@ P=nrexec-images-$RUN_ID
 WORK=$(mktemp -d /tmp/nrexec-images.XXXXXX)
 IMAGES=$WORK/images.list
 : >"$IMAGES"
-DOCKER_UP=0
-WE_STARTED_DOCKERD=0
+# shellcheck source=../../lib/e2e.sh
+. "$LIB/e2e.sh"
 
-log() { echo "# $*"; }
-dk() { timeout "${DK_TIMEOUT:-120}" docker "$@"; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-cleanup() {
-	local rc=$? ids t
-	set +e
-	if [ "$DOCKER_UP" = 1 ]; then
-		ids=$(dk ps -aq --filter "label=nrexec.e2e.run=$RUN_ID")
-		[ -z "$ids" ] || dk rm -f -v $ids >/dev/null 2>&1
-		ids=$(dk volume ls -q --filter "label=nrexec.e2e.run=$RUN_ID")
-		[ -z "$ids" ] || dk volume rm -f $ids >/dev/null 2>&1
-		# newest first: derived images before the ones they are built on
-		for t in $(tac "$IMAGES"); do dk image rm "$t" >/dev/null 2>&1; done
-	fi
-	if [ "$WE_STARTED_DOCKERD" = 1 ] && [ "${NREXEC_KEEP_DOCKERD:-0}" != 1 ]; then
-		NREXEC_DOCKERD_USER=$$ "$LIB/dockerd.sh" stop 2>&1 | sed 's/^/# /'
-	fi
-	if [ "${NREXEC_E2E_KEEP:-0}" = 1 ]; then echo "# kept work dir: $WORK"; else rm -rf "$WORK"; fi
-	exit "$rc"
+# the run's images, newest first: derived images before the ones they
+# are built on (cleanup, in tests/lib/e2e.sh, calls it)
+docker_cleanup() {
+	local t
+	for t in $(tac "$IMAGES"); do dk image rm "$t" >/dev/null 2>&1; done
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-skip_suite() {
-	echo "################################################################"
-	echo "## SKIPPED: real-images suite ($1)"
-	echo "################################################################"
-	[ "${NREXEC_REQUIRE_DOCKER:-0}" != 1 ] || { echo "NREXEC_REQUIRE_DOCKER=1: treating this as a failure" >&2; exit 1; }
-	exit 0
-}
+on_exit_run_cleanup
 
 # ---------------------------------------------------------------- set-up ---
 
-[ -n "${NREXEC:-}" ] || { echo "images/run.sh: ERROR: set NREXEC to the absolute path of a static nrexec" >&2; exit 2; }
-case $NREXEC in /*) ;; *) NREXEC=$(pwd)/$NREXEC ;; esac
-[ -x "$NREXEC" ] || { echo "images/run.sh: ERROR: NREXEC=$NREXEC is not executable" >&2; exit 2; }
-
-if ! DSTATE=$(NREXEC_DOCKERD_USER=$$ "$LIB/dockerd.sh" start 2>"$WORK/dockerd.err"); then
-	cat "$WORK/dockerd.err" >&2
-	skip_suite "Docker could not be installed or started"
-fi
-[ "$(printf '%s\n' "$DSTATE" | tail -n1)" = started ] && WE_STARTED_DOCKERD=1
-DOCKER_UP=1
+need_static_nrexec images/run.sh
+docker_up "real-images suite"
 log "real-images suite, run $RUN_ID; nrexec $NREXEC ($(stat -c %s "$NREXEC") bytes)"
 
 # build TAG DOCKERFILE-TEXT [CONTEXT]: legacy builder, quiet, recorded for removal
@@ -164,14 +130,9 @@ log "images ready in $BUILD_MS ms"
 
 # ------------------------------------------------------------- framework ---
 
-N=0 PASS=0 FAIL=0 PEND=0 PEND_RAN=0
-TNUM=0 TFAIL=0
+PEND=0 PEND_RAN=0 TNUM=0
 TABLE=$WORK/table
 : >"$TABLE"
-
-diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
-fail() { TFAIL=1; diag "FAIL: $*"; }
-note() { echo "# note: $*"; }
 
 # c NAME: this case's container name
 c() { echo "$P-$TNUM-$1"; }
@@ -226,7 +187,6 @@ snap() {
 	cp "/proc/$pid/status" "$WORK/$1.status" || { fail "cannot read /proc/$pid/status"; return 1; }
 	tr '\0' '\n' <"/proc/$pid/environ" >"$WORK/$1.environ" 2>/dev/null || true
 }
-sfield() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ +/, ""); sub(/ +$/, ""); print; exit }' "$2"; }
 # proc NAME Field=value...: fields of PID 1's /proc status (Uid=999 means all four)
 proc() {
 	local n=$1 kv k v got; shift
@@ -287,9 +247,7 @@ as_root() {
 # t CLIENT SCENARIO NEEDS FUNCTION: run one case (NEEDS: features, or -)
 t() {
 	local client=$1 scen=$2 needs=$3 fn=$4 f missing="" t0 ms res stopms
-	if [ -n "${NREXEC_E2E_ONLY:-}" ] && ! printf '%s %s' "$client" "$scen" | grep -Eq -- "$NREXEC_E2E_ONLY"; then
-		return 0
-	fi
+	selected "$client $scen" || return 0
 	for f in ${needs//,/ }; do
 		[ "$f" != - ] || continue
 		case " $PENDING_FEATURES " in *" $f "*) missing="$missing $f" ;; esac
@@ -672,7 +630,7 @@ t probe "--user 1000680000:0 (OpenShift), --as-started" as-started test_as_start
 
 # ----------------------------------------------------------------- report ---
 
-WALL_MS=$(( ($(date +%s%N) - T_START) / 1000000 ))
+WALL_MS=$(wall_ms)
 echo "#"
 echo "# | client | scenario | result | docker stop ms |"
 echo "# |---|---|---|---|"
@@ -681,6 +639,6 @@ while IFS='|' read -r cl sc re ms; do
 done <"$TABLE"
 echo "#"
 [ "$PEND" = 0 ] || echo "# PENDING: $PEND case(s) need features not on main yet ($PENDING_FEATURES)$([ "$PEND_RAN" = 0 ] || echo "; $PEND_RAN ran anyway (NREXEC_IMAGES_PENDING=1)")"
-echo "# images built in $((BUILD_MS / 1000)).$(printf '%03d' $((BUILD_MS % 1000))) s; wall time $((WALL_MS / 1000)).$(printf '%03d' $((WALL_MS % 1000))) s"
+echo "# images built in $(secs "$BUILD_MS") s; wall time $(secs "$WALL_MS") s"
 echo "e2e-images: $PASS passed, $FAIL failed, $PEND pending"
 [ "$FAIL" = 0 ]

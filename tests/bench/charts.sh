@@ -24,20 +24,28 @@ mkdir -p "$CHARTS"
 block() { sed -n "/^<!-- $1:begin -->\$/,/^<!-- $1:end -->\$/p" "$MD"; }
 
 # start-up: the first table after "### Wall time": command, median (ms)
-block startup | awk -F'|' '/^### Wall time/ { on = 1; next }
+# (awk reads to the end: an early exit would kill block with SIGPIPE, which
+# pipefail then makes the script's status, now and then)
+block startup | awk -F'|' 'done { next } /^### Wall time/ { on = 1; next }
 	on && /^\|/ && $3 ~ /ms/ { c = $2; gsub(/^ +| +$/, "", c); m = $3; gsub(/[^0-9.]/, "", m); print c "\t" m; n++; next }
-	on && n && !/^\|/ { exit }' >"$TMP/startup.tsv"
+	on && n && !/^\|/ { done = 1 }' >"$TMP/startup.tsv"
 # chown: command, (a) all root-owned, (b) all already owned (ms)
 block chown | awk -F'|' '/^\| `/ { c = $2; gsub(/^ +| +$|`/, "", c); a = $3; b = $4
 	gsub(/[^0-9.]/, "", a); gsub(/[^0-9.]/, "", b); print c "\t" a "\t" b }' >"$TMP/chown.tsv"
 [ -s "$TMP/startup.tsv" ] || die "no start-up table in $MD (run tests/bench/startup.sh --update)"
 [ -s "$TMP/chown.tsv" ] || die "no chown table in $MD (run tests/bench/chown.sh --update)"
 
-n=$(wc -l <"$TMP/startup.tsv")
-gnuplot <<EOF
-set terminal svg size 760,$((120 + 36 * n)) font "sans,12" background "white"
-set output "$CHARTS/startup.svg"
-set title "Start-up to /bin/true as 10001:10001 (median)"
+# chart NAME HEIGHT PER-ROW TITLE MARGIN <<EOF: $TMP/NAME.tsv as horizontal
+# bars in $CHARTS/NAME.svg, HEIGHT + PER-ROW pixels a row high, MARGIN of
+# the width kept free for the labels; gnuplot's key and plot lines on stdin
+chart() {
+	local name=$1 h=$2 per=$3 title=$4 margin=$5 n
+	n=$(wc -l <"$TMP/$name.tsv")
+	{
+		cat <<EOF
+set terminal svg size 760,$((h + per * n)) font "sans,12" background "white"
+set output "$CHARTS/$name.svg"
+set title "$title"
 set xlabel "ms"
 set style fill solid 0.8 border -1
 set datafile separator "\t"
@@ -45,24 +53,17 @@ set yrange [$n-0.5:-0.5]
 set ytics scale 0
 set grid xtics
 set xrange [0:*]
-set offsets 0, graph 0.15, 0, 0
+set offsets 0, graph $margin, 0, 0
+EOF
+		cat
+	} | gnuplot
+}
+chart startup 120 36 "Start-up to /bin/true as 10001:10001 (median)" 0.15 <<EOF
 unset key
 plot "$TMP/startup.tsv" using (\$2*0.5):0:(\$2*0.5):(0.35):yticlabels(1) with boxxyerror lc rgb "#4878a8", \
      "" using 2:0:(sprintf(" %g", \$2)) with labels left
 EOF
-n=$(wc -l <"$TMP/chown.tsv")
-gnuplot <<EOF
-set terminal svg size 760,$((140 + 60 * n)) font "sans,12" background "white"
-set output "$CHARTS/chown.svg"
-set title "--chown of a 100k-entry tree (median)"
-set xlabel "ms"
-set style fill solid 0.8 border -1
-set datafile separator "\t"
-set yrange [$n-0.5:-0.5]
-set ytics scale 0
-set grid xtics
-set xrange [0:*]
-set offsets 0, graph 0.35, 0, 0
+chart chown 140 60 "--chown of a 100k-entry tree (median)" 0.35 <<EOF
 set key top right
 plot "$TMP/chown.tsv" using (\$2*0.5):(\$0-0.18):(\$2*0.5):(0.16):yticlabels(1) with boxxyerror lc rgb "#4878a8" title "(a) all root-owned", \
      "" using (\$3*0.5):(\$0+0.18):(\$3*0.5):(0.16) with boxxyerror lc rgb "#e8a33c" title "(b) all already owned", \
@@ -76,8 +77,4 @@ EOF
 	echo
 	echo "![--chown](tests/bench/charts/chown.svg)"
 } >"$TMP/section.md"
-cat "$TMP/section.md"
-if [ "$update" = 1 ]; then
-	replace_block "$MD" charts "$TMP/section.md"
-	log "updated $MD"
-fi
+publish charts "$TMP/section.md"

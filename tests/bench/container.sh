@@ -39,7 +39,7 @@ WARMUP=${WARMUP:-200}
 BASE=${NREXEC_BASE_TAG:-nrexec-build/debian:12}
 TAG=nrexec-bench-container:$$
 
-[ "$(id -u)" = 0 ] || die "run as root"
+need_root
 need_pkgs jq
 fresh_binaries
 docker info >/dev/null 2>&1 || die "no Docker daemon answers (tests/lib/dockerd.sh start)"
@@ -98,8 +98,4 @@ ratio_s=$(awk -v n="$n" -v s="$s" -v d="$d" 'BEGIN { printf "%.2f", (n - d) / (s
 	echo "nrexec's overhead is ${ratio}x gosu's and ${ratio_s}x setpriv's (goal:"
 	echo "≤ 0.1x gosu's). The command under nrexec sees: $drop."
 } >"$TMP/section.md"
-cat "$TMP/section.md"
-if [ "$update" = 1 ]; then
-	replace_block "$MD" container "$TMP/section.md"
-	log "updated $MD"
-fi
+publish container "$TMP/section.md"

@@ -32,7 +32,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 bench_args init.sh "$@"
 RUNS=${RUNS:-500}
 RUNS_STOP=${RUNS_STOP:-3}
-[ "$(id -u)" = 0 ] || die "run as root"
+need_root
 
 need_pkgs hyperfine gosu tini dumb-init catatonit gnuplot-nox jq
 fresh_binaries
@@ -124,7 +124,7 @@ fi
 
 # --- 4. bytes --------------------------------------------------------------------
 # the Makefile's own link command (make -n), with init.o swapped for a stub
-printf '#include "init.h"\nvoid init_save_signals(struct init_sigs *s) { (void)s; }\nint init_run(const struct init_conf *c, struct sbuf *e) { (void)c; (void)e; return -1; }\n' >"$TMP/stub.c"
+printf '#include "init.h"\nvoid init_save_signals(struct init_sigs *s) { (void)s; }\nvoid init_reignore(const struct init_sigs *s) { (void)s; }\nint init_run(const struct init_conf *c, struct sbuf *e) { (void)c; (void)e; return -1; }\n' >"$TMP/stub.c"
 musl-gcc -D_GNU_SOURCE -Os -fno-pie -I"$ROOT/src" -c "$TMP/stub.c" -o "$TMP/stub.o"
 link=$(make -s -C "$ROOT" -n -W build/musl/main.o build/musl/nrexec 2>/dev/null |
 	sed -n '/^musl-gcc .*-static/,/-o build\/musl\/nrexec/p' | tr '\n' ' ' | sed 's/\\ / /g; s/ 2>.*//')
@@ -209,9 +209,6 @@ bar "$TMP/rss.tsv" 2 "Idle RSS of the init process" "kB" "$CHARTS/init-rss.svg"
 	echo
 	echo "Reproduce: \`make bench\` or \`bash tests/bench/init.sh --update\` (RUNS, RUNS_STOP)."
 } >"$OUT"
-cat "$OUT"
-if [ "$update" = 1 ]; then
-	grep -q '^<!-- init:begin -->$' "$MD" || printf '\n## --init\n\n<!-- init:begin -->\n<!-- init:end -->\n' >>"$MD"
-	replace_block "$MD" init "$OUT"
-	log "updated $MD"
-fi
+[ "$update" = 0 ] || grep -q '^<!-- init:begin -->$' "$MD" ||
+	printf '\n## --init\n\n<!-- init:begin -->\n<!-- init:end -->\n' >>"$MD"
+publish init "$OUT"

@@ -53,6 +53,18 @@ fmt_int() { printf '%s' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)
 
 log() { printf '%s: %s\n' "$BENCH_NAME" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# need_root [WHY]
+need_root() { [ "$(id -u)" = 0 ] || die "run as root${1:+ ($1)}"; }
+
+# publish NAME FILE: the section in FILE on stdout; with --update, also in
+# BENCHMARKS.md between <!-- NAME:begin --> and <!-- NAME:end -->
+publish() {
+	cat "$2"
+	[ "$update" = 1 ] || return 0
+	[ -f "$MD" ] || die "$MD does not exist"
+	replace_block "$MD" "$1" "$2"
+	log "updated $MD"
+}
 
 # need_pkgs PKG[=VERSION]...: install from Debian what is missing (apt's
 # lists are refreshed only if the first try fails).

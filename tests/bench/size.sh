@@ -217,10 +217,5 @@ section() {
 }
 
 section >"$TMP/section.md"
-{ echo "## Size"; echo; cat "$TMP/section.md"; }
-
-if [ $update = 1 ]; then
-	[ -f "$MD" ] || die "$MD does not exist"
-	replace_block "$MD" size "$TMP/section.md"
-	log "updated $MD"
-fi
+printf '## Size\n\n'
+publish size "$TMP/section.md"

@@ -54,7 +54,7 @@ SPEC=10001:10001
 TRUE=/bin/true
 
 
-[ "$(id -u)" = 0 ] || die "run as root (privilege drop, unshare -m, bind mounts)"
+need_root "privilege drop, unshare -m, bind mounts"
 [ "$RUNS" -ge 300 ] || die "RUNS must be at least 300"
 
 TMP=$(mktemp -d /tmp/nrexec-bench.XXXXXX)
@@ -397,12 +397,10 @@ section() {
 }
 
 section >"$TMP/section.md"
-{ echo "## Start-up"; echo; cat "$TMP/section.md"; }
-
 if [ $update = 1 ]; then
 	[ -f "$MD" ] || die "$MD does not exist"
 	machine_block >"$TMP/machine.md"
 	replace_block "$MD" machine "$TMP/machine.md"
-	replace_block "$MD" startup "$TMP/section.md"
-	log "updated $MD"
 fi
+printf '## Start-up\n\n'
+publish startup "$TMP/section.md"

@@ -29,7 +29,7 @@ bench_args ttyguard.sh "$@"
 NREXEC=${NREXEC:-$NREXEC_MUSL}
 N=${N:-5000000}
 ROUNDS=${ROUNDS:-11}
-[ "$(id -u)" = 0 ] || die "run as root"
+need_root
 [ -x "$NREXEC" ] || die "$NREXEC: not an executable (make static)"
 TMP=$(mktemp -d /tmp/nrexec-bench-tty.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -81,6 +81,4 @@ out=$TMP/section.md
 	echo
 	echo "Reproduce: \`tests/bench/ttyguard.sh\` (\`--update\` rewrites this block)."
 } >"$out"
-cat "$out"
-[ $update = 1 ] && replace_block "$MD" ttyguard "$out"
-exit 0
+publish ttyguard "$out"

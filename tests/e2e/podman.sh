@@ -561,13 +561,19 @@ expect_pod_ids() { # UID GID
 	expect_out "^pid=1 uid=$1 gid=$2 "
 }
 
+# data_volume SHELL-CMD: a fresh volume "data", set up by SHELL-CMD run as
+# root in a container
+data_volume() {
+	pm volume rm -f data >/dev/null 2>&1
+	pm volume create data >/dev/null || { fail "podman volume create failed"; return 1; }
+	prun -v data:/data localhost/myapp /bin/sh -c "$1"
+	[ "$RC" = 0 ] || { fail "setting up the volume failed: $1"; return 1; }
+}
+
 k_init_container() {
 	local mp h
 	# the volume exists before the pod, with root's files in it
-	pm volume rm -f data >/dev/null 2>&1
-	pm volume create data >/dev/null || { fail "podman volume create failed"; return 0; }
-	prun -v data:/data localhost/myapp /bin/sh -c "$POPULATE"
-	[ "$RC" = 0 ] || { fail "populating the volume failed"; return 0; }
+	data_volume "$POPULATE" || return 0
 	# (podman 4.3 notices an init container's exit only after its 20 s
 	# conmon timeout: containers/podman#16343; later versions do not wait)
 	play "$KUBE/init-container.yaml" || return 0
@@ -623,10 +629,7 @@ k_restricted() {
 	grep -q 'supplementalGroups: \[2000\]' "$f" || { fail "restricted.yaml has no '    fsGroup: 2000' line"; return 0; }
 	chmod 0644 "$f"
 	pm pod rm -f -t 0 volume-owner >/dev/null 2>&1
-	pm volume rm -f data >/dev/null 2>&1
-	pm volume create data >/dev/null || { fail "podman volume create failed"; return 0; }
-	prun -v data:/data localhost/myapp /bin/sh -c 'chgrp 2000 /data && chmod 2775 /data'
-	[ "$RC" = 0 ] || { fail "preparing the volume failed"; return 0; }
+	data_volume 'chgrp 2000 /data && chmod 2775 /data' || return 0
 	play "$f" || return 0
 	expect_pod_ids 10001 10001
 	expect_field "$WORK/pod-status" Groups "$(hostid 2000) $(hostid 10001)"

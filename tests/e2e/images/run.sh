@@ -174,6 +174,15 @@ wait_exit() {
 	RC=$(timeout 60 docker wait "$(c "$1")" 2>/dev/null) || { RC=timeout; dk kill "$(c "$1")" >/dev/null 2>&1; }
 	logs "$1"
 }
+# refused NAME REGEX: NAME ends with 125, a line matching REGEX in its
+# output, and the probe never started; the nrexec: message is noted
+refused() {
+	wait_exit "$1"
+	[ "$RC" = 125 ] || fail "expected exit 125, got $RC"
+	expect_log "$1" "$2"
+	expect_no_log "$1" '^probe:'
+	note "message: $(grep -h '^nrexec:' "$WORK/$1.err" | tail -n 1)"
+}
 show() {
 	diag "$1 stdout:"; tail -n 12 "$WORK/$1.out" 2>/dev/null | sed 's/^/#     /'
 	diag "$1 stderr:"; tail -n 12 "$WORK/$1.err" 2>/dev/null | sed 's/^/#     /'
@@ -523,11 +532,7 @@ test_nonroot_fsgroup() {
 test_nonroot_fsgroup_denied() {
 	local v; v=$(vol) && as_root "$v" "$ROOTONLY" || { fail "volume set-up"; return 0; }
 	run_bg p --user 10001:10001 --group-add 2000 -v "$v:/data" "$I_CHOWN" || return 0
-	wait_exit p
-	[ "$RC" = 125 ] || fail "expected exit 125, got $RC"
-	expect_log p '^nrexec: .*/data.*755'
-	expect_no_log p '^probe:'
-	note "message: $(grep -h '^nrexec:' "$WORK/p.err" | tail -n 1)"
+	refused p '^nrexec: .*/data.*755'
 }
 test_nonroot_capkeep() {
 	run_bg ng --user 33:33 "$I_NGINX" || return 0
@@ -571,22 +576,14 @@ test_keep_groups() {
 test_writable_denied() {
 	local v; v=$(vol) && as_root "$v" "$ROOTONLY" || { fail "volume set-up"; return 0; }
 	run_bg p -v "$v:/data" "$I_ANY" --writable /data 10001:10001 /app/bin/probe || return 0
-	wait_exit p
-	[ "$RC" = 125 ] || fail "expected exit 125, got $RC"
-	expect_log p '^nrexec: .*/data.*755'
-	expect_no_log p '^probe:'
-	note "message: $(grep -h '^nrexec:' "$WORK/p.err" | tail -n 1)"
+	refused p '^nrexec: .*/data.*755'
 }
 # asked to clear the bounding set where it cannot (no CAP_SETPCAP): 125
 test_clear_bnd() {
 	run_bg p --cap-drop ALL --cap-add SETUID --cap-add SETGID "$I_ANY" \
 		--clear-bounding-set 10001:10001 /app/bin/probe || return 0
-	wait_exit p
-	[ "$RC" = 125 ] || fail "expected exit 125, got $RC"
-	expect_log p '^nrexec: .*(bounding|SETPCAP)'
+	refused p '^nrexec: .*(bounding|SETPCAP)'
 	expect_no_log p 'unknown option'
-	expect_no_log p '^probe:'
-	note "message: $(grep -h '^nrexec:' "$WORK/p.err" | tail -n 1)"
 }
 # OpenShift: an arbitrary uid with gid 0
 test_as_started() {

@@ -9,8 +9,7 @@ static void bad_cap(struct sbuf *err, const char *name, size_t n,
 {
 	sbuf_str(err, "--cap-keep: '");
 	sbuf_quoted_n(err, name, n);
-	sbuf_str(err, "' ");
-	sbuf_str(err, why);
+	sbuf_fmt(err, "' %s", why);
 }
 
 /* name: in lower case already */

@@ -60,8 +60,7 @@ int exec_set_env(const char *home, const char *user, struct sbuf *err)
 					  env_put(env, &n, "LOGNAME=", user) == 0)))
 			return 0;
 	}
-	sbuf_str(err, "cannot set HOME, USER or LOGNAME: ");
-	sbuf_errno(err, errno);
+	sbuf_fmt(err, "cannot set HOME, USER or LOGNAME: %s", strerror(errno));
 	return -1;
 }
 
@@ -128,12 +127,8 @@ int exec_command(char *const *argv, struct sbuf *err)
 	} else {
 		e = search_path(argv, &found);
 	}
-	sbuf_str(err, "cannot execute '");
-	sbuf_quoted(err, argv[0]);
-	sbuf_str(err, "': ");
-	sbuf_errno(err, e);
-	if (e == ENOEXEC)
-		sbuf_str(err, " (not a binary and no #! line)");
+	sbuf_fmt(err, "cannot execute '%-s': %s%s", argv[0], strerror(e),
+		 e == ENOEXEC ? " (not a binary and no #! line)" : "");
 	if (e == EPERM)
 		filecaps_explain(found ? found : argv[0], err);
 	free(found);

@@ -16,6 +16,7 @@
 #include "init.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -112,11 +113,8 @@ static int reap(const struct init_conf *c, pid_t child, int *status)
 			return pid == 0;	/* -1: ECHILD */
 		code = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 		if (c->verbose) {
-			sbuf_str(c->log, "nrexec: init: reaped ");
-			sbuf_u64(c->log, (uint64_t)pid);
-			sbuf_str(c->log, " status ");
-			sbuf_u64(c->log, (uint64_t)code);
-			sbuf_chr(c->log, '\n');
+			sbuf_fmt(c->log, "nrexec: init: reaped %u status %u\n",
+				 (unsigned)pid, (unsigned)code);
 			sbuf_flush(c->log);
 		}
 		if (pid == child)
@@ -180,16 +178,13 @@ int init_run(const struct init_conf *c, struct sbuf *err)
 	 * behind our back, and the command's status would be lost */
 	raw_sigaction(SIGCHLD, SIG_DFL, NULL);
 	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) < 0) {
-		sbuf_str(c->log, "nrexec: --init: not a subreaper: ");
-		sbuf_errno(c->log, errno);
-		sbuf_chr(c->log, '\n');
+		sbuf_fmt(c->log, "nrexec: --init: not a subreaper: %s\n", strerror(errno));
 		sbuf_flush(c->log);
 	}
 	fg = fg_group() == getpgrp();
 	child = raw_fork();
 	if (child < 0) {
-		sbuf_str(err, "--init: cannot fork: ");
-		sbuf_errno(err, errno);
+		sbuf_fmt(err, "--init: cannot fork: %s", strerror(errno));
 		return -1;
 	}
 	if (child == 0) {

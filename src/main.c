@@ -54,9 +54,7 @@ static _Noreturn void die(struct run *r, int status)
 	char mem[1100];
 
 	sbuf_init(&out, mem, sizeof(mem), STDERR_FILENO);
-	sbuf_str(&out, "nrexec: ");
-	sbuf_str(&out, sbuf_cstr(&r->err));
-	sbuf_chr(&out, '\n');
+	sbuf_fmt(&out, "nrexec: %s\n", sbuf_cstr(&r->err));
 	sbuf_flush(&out);
 	exit(status);
 }
@@ -77,10 +75,7 @@ static int parse_spec(struct run *r)
 
 	if (e == SPEC_OK)
 		return 0;
-	sbuf_str(&r->err, "invalid USER[:GROUP] '");
-	sbuf_quoted(&r->err, r->o.spec);
-	sbuf_str(&r->err, "': ");
-	sbuf_str(&r->err, spec_strerror(e));
+	sbuf_fmt(&r->err, "invalid USER[:GROUP] '%-s': %s", r->o.spec, spec_strerror(e));
 	return -1;
 }
 
@@ -99,11 +94,8 @@ static int parse_mode(struct run *r, const char *opt, const char *val,
 {
 	if (!val || idnum_mode(val, max, out) == 0)
 		return 0;
-	sbuf_str(&r->err, opt);
-	sbuf_str(&r->err, " '");
-	sbuf_quoted(&r->err, val);
-	sbuf_str(&r->err, max == 0777 ? "': not an octal mode from 0 to 0777, such as 0077"
-				      : "': not an octal mode from 0 to 7777, such as 0700");
+	sbuf_fmt(&r->err, "%s '%-s': not an octal mode from 0 to %s", opt, val,
+		 max == 0777 ? "0777, such as 0077" : "7777, such as 0700");
 	return -1;
 }
 
@@ -122,8 +114,7 @@ static int more_groups(struct run *r)
 		return 0;
 	inherited = privdrop_groups(&n);
 	if (!inherited) {
-		sbuf_str(&r->err, "--keep-groups: cannot read the groups: ");
-		sbuf_errno(&r->err, errno);
+		sbuf_fmt(&r->err, "--keep-groups: cannot read the groups: %s", strerror(errno));
 		return -1;
 	}
 	rc = resolve_keep_groups(&r->id, inherited, n, &userdb_system_paths,
@@ -132,32 +123,18 @@ static int more_groups(struct run *r)
 	return rc;
 }
 
-static void put_ids(struct sbuf *b, const uint32_t *ids, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			sbuf_chr(b, ',');
-		sbuf_u64(b, ids[i]);
-	}
-}
-
 static int refuse_root(struct run *r)
 {
 	if (r->id.uid != 0 || r->o.allow_root)
 		return 0;
-	sbuf_str(&r->err, "'");
-	sbuf_quoted(&r->err, r->o.spec);
-	sbuf_str(&r->err, "' is uid 0: nrexec exists to drop root; pass "
-			  "--allow-root if you mean it");
+	sbuf_fmt(&r->err, "'%-s' is uid 0: nrexec exists to drop root; pass "
+		 "--allow-root if you mean it", r->o.spec);
 	return -1;
 }
 
 static void print_line(struct sbuf *b, const char *key, const char *val)
 {
-	sbuf_str(b, key);
-	sbuf_chr(b, '=');
-	sbuf_quoted(b, val);
-	sbuf_chr(b, '\n');
+	sbuf_fmt(b, "%s=%-s\n", key, val);
 }
 
 /* --print: stable key=value lines for pre-flight checks in CI. */
@@ -169,16 +146,12 @@ static int print_plan(const struct run *r)
 
 	sbuf_init(&out, mem, sizeof(mem), STDOUT_FILENO);
 	print_line(&out, "user", id->user);
-	sbuf_str(&out, "uid=");
-	sbuf_u64(&out, id->uid);
-	sbuf_str(&out, "\ngid=");
-	sbuf_u64(&out, id->gid);
-	sbuf_str(&out, "\ngroups=");
-	put_ids(&out, id->groups, id->ngroups);
+	sbuf_fmt(&out, "uid=%u\ngid=%u\ngroups=", id->uid, id->gid);
+	sbuf_ids(&out, id->groups, id->ngroups);
 	sbuf_chr(&out, '\n');
 	if (r->o.keep_groups) {
 		sbuf_str(&out, "kept_groups=");
-		put_ids(&out, r->kept, r->nkept);
+		sbuf_ids(&out, r->kept, r->nkept);
 		sbuf_chr(&out, '\n');
 	}
 	print_line(&out, "home", id->home);
@@ -191,10 +164,8 @@ static int print_plan(const struct run *r)
 	for (size_t i = 0; i < r->o.n_writable; i++)
 		print_line(&out, "writable", r->o.writable[i]);
 	if (r->o.umask) {
-		sbuf_str(&out, "umask=0");
-		for (int sh = 6; sh >= 0; sh -= 3)
-			sbuf_chr(&out, (char)('0' + (r->umask >> sh & 7)));
-		sbuf_chr(&out, '\n');
+		sbuf_fmt(&out, "umask=0%c%c%c\n", '0' + (r->umask >> 6 & 7),
+			 '0' + (r->umask >> 3 & 7), '0' + (r->umask & 7));
 	}
 	return sbuf_flush(&out);
 }
@@ -204,48 +175,24 @@ static void log_chown(struct run *r, const char *path,
 {
 	struct sbuf *b = &r->log;
 
-	sbuf_str(b, "nrexec: chown ");
-	sbuf_quoted(b, path);
-	if (st->created)
-		sbuf_str(b, " (created)");
+	sbuf_fmt(b, "nrexec: chown %-s%s", path, st->created ? " (created)" : "");
 	if (st->covered) {
 		sbuf_str(b, ": walked with the PATH holding it\n");
-		sbuf_flush(b);
-		return;
+	} else if (st->walk_skipped) {
+		sbuf_fmt(b, ": already %u:%u, walk skipped (--chown-if-root-mismatch)\n",
+			 r->id.uid, r->id.gid);
+	} else {
+		sbuf_fmt(b, ": %llu seen, %llu changed, %llu skipped (%llu mount points, "
+			 "%llu hard links, %llu devices), %llu.%c%c s",
+			 st->seen, st->changed,
+			 st->skipped_mount + st->skipped_links + st->skipped_devices,
+			 st->skipped_mount, st->skipped_links, st->skipped_devices,
+			 st->nsec / 1000000000u, '0' + (int)(st->nsec / 100000000u % 10),
+			 '0' + (int)(st->nsec / 10000000u % 10));
+		if (st->threads > 1)
+			sbuf_fmt(b, ", %u threads", st->threads);
+		sbuf_chr(b, '\n');
 	}
-	if (st->walk_skipped) {
-		sbuf_str(b, ": already ");
-		sbuf_u64(b, r->id.uid);
-		sbuf_chr(b, ':');
-		sbuf_u64(b, r->id.gid);
-		sbuf_str(b, ", walk skipped (--chown-if-root-mismatch)\n");
-		sbuf_flush(b);
-		return;
-	}
-	sbuf_str(b, ": ");
-	sbuf_u64(b, st->seen);
-	sbuf_str(b, " seen, ");
-	sbuf_u64(b, st->changed);
-	sbuf_str(b, " changed, ");
-	sbuf_u64(b, st->skipped_mount + st->skipped_links + st->skipped_devices);
-	sbuf_str(b, " skipped (");
-	sbuf_u64(b, st->skipped_mount);
-	sbuf_str(b, " mount points, ");
-	sbuf_u64(b, st->skipped_links);
-	sbuf_str(b, " hard links, ");
-	sbuf_u64(b, st->skipped_devices);
-	sbuf_str(b, " devices), ");
-	sbuf_u64(b, st->nsec / 1000000000u);
-	sbuf_chr(b, '.');
-	sbuf_chr(b, (char)('0' + st->nsec / 100000000u % 10));
-	sbuf_chr(b, (char)('0' + st->nsec / 10000000u % 10));
-	sbuf_str(b, " s");
-	if (st->threads > 1) {
-		sbuf_str(b, ", ");
-		sbuf_u64(b, st->threads);
-		sbuf_str(b, " threads");
-	}
-	sbuf_chr(b, '\n');
 	sbuf_flush(b);
 }
 
@@ -256,11 +203,7 @@ static void warn_skip(struct run *r, const char *path, unsigned long long n,
 {
 	if (n == 0)
 		return;
-	sbuf_str(&r->log, "nrexec: chown ");
-	sbuf_quoted(&r->log, path);
-	sbuf_str(&r->log, ": left ");
-	sbuf_u64(&r->log, n);
-	sbuf_str(&r->log, what);
+	sbuf_fmt(&r->log, "nrexec: chown %-s: left %llu%s", path, n, what);
 	sbuf_flush(&r->log);
 }
 
@@ -371,8 +314,7 @@ static void warn_groups_missing(struct run *r)
 			j++;
 		if (j < n || g == (uint32_t)getgid())
 			continue;
-		sbuf_str(&r->log, missing++ ? "," : "nrexec: --group-add: groups ");
-		sbuf_u64(&r->log, g);
+		sbuf_fmt(&r->log, "%s%u", missing++ ? "," : "nrexec: --group-add: groups ", g);
 	}
 	free(have);
 	if (missing) {
@@ -407,9 +349,8 @@ static int guard_terminal(struct run *r)
 			   "terminal; --no-tty-guard hides this\n");
 		return 0;
 	}
-	sbuf_str(&r->err, "terminal guard (seccomp): ");
-	sbuf_errno(&r->err, errno);
-	sbuf_str(&r->err, "; --no-tty-guard runs without it");
+	sbuf_fmt(&r->err, "terminal guard (seccomp): %s; --no-tty-guard runs without it",
+		 strerror(errno));
 	return -1;
 }
 
@@ -419,9 +360,7 @@ static void stop_if_signalled(struct run *r, int sig)
 	if (sig == 0)
 		return;
 	sbuf_reset(&r->err);
-	sbuf_str(&r->err, "signal ");
-	sbuf_u64(&r->err, (unsigned)sig);
-	sbuf_str(&r->err, " before the exec: nothing run");
+	sbuf_fmt(&r->err, "signal %u before the exec: nothing run", (unsigned)sig);
 	die(r, 128 + sig);
 }
 
@@ -433,8 +372,8 @@ static int need_something(struct run *r)
 		return -1;
 	}
 	if ((r->o.chown_create || r->o.chown_mode) && r->o.n_chown == 0) {
-		sbuf_str(&r->err, r->o.chown_create ? "--chown-create" : "--chown-mode");
-		sbuf_str(&r->err, " applies to --chown PATHs, and none was given");
+		sbuf_fmt(&r->err, "%s applies to --chown PATHs, and none was given",
+			 r->o.chown_create ? "--chown-create" : "--chown-mode");
 		return -1;
 	}
 	if (r->o.cmd[0] || r->o.n_chown > 0 || r->o.n_writable > 0 || r->o.print)
@@ -477,9 +416,7 @@ static void log_line(struct run *r, const char *what, const char *path)
 {
 	if (!r->o.verbose)
 		return;
-	sbuf_str(&r->log, what);
-	sbuf_quoted(&r->log, path);
-	sbuf_chr(&r->log, '\n');
+	sbuf_fmt(&r->log, "%s%-s\n", what, path);
 	sbuf_flush(&r->log);
 }
 
@@ -508,7 +445,7 @@ static void log_kept_groups(struct run *r)
 	if (!r->o.verbose || !r->o.keep_groups)
 		return;
 	sbuf_str(&r->log, "nrexec: --keep-groups: ");
-	put_ids(&r->log, r->kept, r->nkept);
+	sbuf_ids(&r->log, r->kept, r->nkept);
 	sbuf_chr(&r->log, '\n');
 	sbuf_flush(&r->log);
 }
@@ -539,8 +476,7 @@ int main(int argc, char **argv)
 	    more_groups(&r) < 0 || refuse_root(&r) < 0)
 		die(&r, EXIT_NREXEC);
 	if (r.o.print && print_plan(&r) < 0) {
-		sbuf_str(&r.err, "--print: cannot write to stdout: ");
-		sbuf_errno(&r.err, errno);
+		sbuf_fmt(&r.err, "--print: cannot write to stdout: %s", strerror(errno));
 		die(&r, EXIT_NREXEC);
 	}
 	if (r.o.print)
@@ -580,9 +516,7 @@ int main(int argc, char **argv)
 		start_init(&r);
 	}
 	if (r.o.verbose) {
-		sbuf_str(&r.log, "nrexec: exec ");
-		sbuf_quoted(&r.log, r.o.cmd[0]);
-		sbuf_chr(&r.log, '\n');
+		sbuf_fmt(&r.log, "nrexec: exec %-s\n", r.o.cmd[0]);
 		sbuf_flush(&r.log);
 	}
 	if (r.o.n_chown > 0)

@@ -98,9 +98,7 @@ static int take_grace(struct opts *o, const char *val, struct sbuf *err)
 		o->init_grace = v;
 		return 0;
 	}
-	sbuf_str(err, "--init-grace '");
-	sbuf_quoted(err, val);
-	sbuf_str(err, "': not 0 to 86400 seconds");
+	sbuf_fmt(err, "--init-grace '%-s': not 0 to 86400 seconds", val);
 	return -1;
 }
 
@@ -140,8 +138,7 @@ static int opt_error(struct sbuf *err, const char *what, const char *arg,
 {
 	sbuf_str(err, what);
 	sbuf_quoted_n(err, arg, n);
-	sbuf_str(err, why);
-	sbuf_str(err, "; see nrexec --help");
+	sbuf_fmt(err, "%s; see nrexec --help", why);
 	return -1;
 }
 

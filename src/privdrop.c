@@ -104,20 +104,8 @@ static void log_line(const struct drop_plan *p, const char *what,
 {
 	if (!p->log)
 		return;
-	sbuf_str(p->log, "nrexec: ");
-	sbuf_str(p->log, what);
-	sbuf_str(p->log, detail);
-	sbuf_chr(p->log, '\n');
+	sbuf_fmt(p->log, "nrexec: %s%s\n", what, detail);
 	sbuf_flush(p->log);
-}
-
-static void put_ids(struct sbuf *b, const uint32_t *ids, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			sbuf_chr(b, ',');
-		sbuf_u64(b, ids[i]);
-	}
 }
 
 static void log_ids(const struct drop_plan *p, const char *what,
@@ -125,19 +113,10 @@ static void log_ids(const struct drop_plan *p, const char *what,
 {
 	if (!p->log)
 		return;
-	sbuf_str(p->log, "nrexec: ");
-	sbuf_str(p->log, what);
-	put_ids(p->log, ids, n);
+	sbuf_fmt(p->log, "nrexec: %s", what);
+	sbuf_ids(p->log, ids, n);
 	sbuf_chr(p->log, '\n');
 	sbuf_flush(p->log);
-}
-
-static void put_who(struct sbuf *b, uint32_t uid, uint32_t gid)
-{
-	sbuf_str(b, "uid ");
-	sbuf_u64(b, uid);
-	sbuf_str(b, " gid ");
-	sbuf_u64(b, gid);
 }
 
 int privdrop_refuse_setuid(struct sbuf *err)
@@ -154,24 +133,16 @@ int privdrop_refuse_setuid(struct sbuf *err)
 static int not_the_target(const struct drop_plan *p, uid_t r, gid_t rg,
 			  struct sbuf *err)
 {
-	sbuf_str(err, "started as ");
-	put_who(err, r, rg);
-	sbuf_str(err, ", not root: cannot switch to ");
-	put_who(err, p->uid, p->gid);
-	sbuf_str(err, "; start as root, or as exactly ");
-	sbuf_u64(err, p->uid);
-	sbuf_chr(err, ':');
-	sbuf_u64(err, p->gid);
-	sbuf_str(err, " (docker run --user, runAsUser/runAsGroup), or pass "
-		      "--as-started to run as the started identity");
+	sbuf_fmt(err, "started as uid %u gid %u, not root: cannot switch to uid %u gid %u; "
+		 "start as root, or as exactly %u:%u (docker run --user, "
+		 "runAsUser/runAsGroup), or pass --as-started to run as the started "
+		 "identity", r, rg, p->uid, p->gid, p->uid, p->gid);
 	return -1;
 }
 
 static int fail_call(struct sbuf *err, const char *what)
 {
-	sbuf_str(err, what);
-	sbuf_str(err, ": ");
-	sbuf_errno(err, errno);
+	sbuf_fmt(err, "%s: %s", what, strerror(errno));
 	return -1;
 }
 
@@ -208,8 +179,7 @@ int privdrop_mode(const struct drop_plan *p, struct drop_state *st,
 	int one_id;
 
 	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0) {
-		sbuf_str(err, "cannot read the current ids: ");
-		sbuf_errno(err, errno);
+		sbuf_fmt(err, "cannot read the current ids: %s", strerror(errno));
 		return -1;
 	}
 	/* privdrop_refuse_setuid saw real == effective */
@@ -299,29 +269,23 @@ static int missing_cap(unsigned cap)
 static void id_call_failed(struct sbuf *err, const char *call, int e,
 			   const char *kind, uint32_t id, unsigned cap)
 {
-	sbuf_str(err, call);
-	sbuf_str(err, ": ");
 	if (e == EINVAL) {
 		/* setres[ug]id/setgroups to an id the user namespace does
 		 * not map */
-		sbuf_str(err, kind);
-		sbuf_chr(err, ' ');
-		sbuf_u64(err, id);
-		sbuf_str(err, " is not mapped in this user namespace (see /proc/self/");
-		sbuf_str(err, kind[0] == 'u' ? "uid_map)" : "gid_map)");
+		sbuf_fmt(err, "%s: %s %u is not mapped in this user namespace "
+			 "(see /proc/self/%s_map)", call, kind, id, kind);
 		return;
 	}
-	sbuf_errno(err, e);
+	sbuf_fmt(err, "%s: %s", call, strerror(e));
 	if (e != EPERM || !missing_cap(cap))
 		return;
-	sbuf_str(err, cap == CAP_SETUID ? " (nrexec lacks CAP_SETUID: "
-					: " (nrexec lacks CAP_SETGID: ");
 	/* root without capabilities because the caller set SECBIT_NOROOT
 	 * (setpriv --securebits +noroot, capsh --secbits): exec gave none */
 	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 
-	sbuf_str(err, bits > 0 && (bits & 1) ? "securebit SECBIT_NOROOT is set)"
-					     : "container started with --cap-drop?)");
+	sbuf_fmt(err, " (nrexec lacks CAP_SET%cID: %s)", cap == CAP_SETUID ? 'U' : 'G',
+		 bits > 0 && (bits & 1) ? "securebit SECBIT_NOROOT is set"
+					: "container started with --cap-drop?");
 }
 
 static int set_ids(const struct drop_plan *p, struct sbuf *err)
@@ -487,18 +451,14 @@ int privdrop_apply(const struct drop_plan *p, const struct drop_state *st,
 
 static int mismatch(struct sbuf *err, const char *what)
 {
-	sbuf_str(err, "verification failed after the drop: ");
-	sbuf_str(err, what);
-	sbuf_str(err, "; not executing");
+	sbuf_fmt(err, "verification failed after the drop: %s; not executing", what);
 	return -1;
 }
 
 static int mismatch_caps(struct sbuf *err, const char *set, uint64_t want,
 			 uint64_t got)
 {
-	sbuf_str(err, "verification failed after the drop: ");
-	sbuf_str(err, set);
-	sbuf_str(err, " capabilities are ");
+	sbuf_fmt(err, "verification failed after the drop: %s capabilities are ", set);
 	sbuf_hex64(err, got);
 	sbuf_str(err, ", expected ");
 	sbuf_hex64(err, want);

@@ -14,29 +14,16 @@ const struct userdb_paths userdb_system_paths = { "/etc/passwd", "/etc/group" };
 static void read_error(struct sbuf *err, const char *path, unsigned long line,
 		       int e)
 {
-	sbuf_str(err, "cannot read ");
-	sbuf_str(err, path);
-	if (e == EFBIG) {
-		sbuf_str(err, ": line ");
-		sbuf_u64(err, line + 1);
-		sbuf_str(err, " is longer than ");
-		sbuf_u64(err, USERDB_LINE_MAX >> 20);
-		sbuf_str(err, " MiB");
-		return;
-	}
-	if (e == EOVERFLOW) {
-		sbuf_str(err, ": larger than ");
-		sbuf_u64(err, USERDB_FILE_MAX >> 20);
-		sbuf_str(err, " MiB");
-		return;
-	}
-	/* EINVAL is userdb_open's word for "not a regular file" */
-	if (e == EINVAL) {
+	sbuf_fmt(err, "cannot read %s", path);
+	if (e == EFBIG)
+		sbuf_fmt(err, ": line %llu is longer than %u MiB",
+			 (unsigned long long)line + 1, USERDB_LINE_MAX >> 20);
+	else if (e == EOVERFLOW)
+		sbuf_fmt(err, ": larger than %llu MiB", USERDB_FILE_MAX >> 20);
+	else if (e == EINVAL)	/* userdb_open's word for "not a regular file" */
 		sbuf_str(err, ": not a regular file");
-		return;
-	}
-	sbuf_str(err, ": ");
-	sbuf_errno(err, e);
+	else
+		sbuf_fmt(err, ": %s", strerror(e));
 }
 
 /* Open path into lr. Returns 1 opened, 0 missing, -1 error (reported).
@@ -68,18 +55,10 @@ static void close_db(struct userdb_reader *lr)
 static void not_found(struct sbuf *err, const char *what, const char *name,
 		      const char *path, int missing)
 {
-	sbuf_str(err, what);
-	sbuf_str(err, " '");
-	sbuf_quoted(err, name);
-	sbuf_str(err, "' not found");
-	sbuf_str(err, missing ? ": " : " in ");
-	sbuf_str(err, path);
-	if (missing)
-		sbuf_str(err, " does not exist");
-	sbuf_str(err, "; use a numeric ");
-	sbuf_str(err, what[0] == 'u' ? "uid such as 10001 to run without a"
-				     : "gid such as 10001 to run without a");
-	sbuf_str(err, what[0] == 'u' ? " passwd entry" : " group entry");
+	sbuf_fmt(err, "%s '%-s' not found%s%s%s; use a numeric %s such as 10001 "
+		 "to run without a %s entry", what, name, missing ? ": " : " in ",
+		 path, missing ? " does not exist" : "", what[0] == 'u' ? "uid" : "gid",
+		 what[0] == 'u' ? "passwd" : "group");
 }
 
 /* Copies: e points into the reader's buffer. The name is kept whole, as
@@ -163,10 +142,7 @@ static int find_memberships(const char *user, const char *path,
 		return r;	/* no group file: no memberships */
 	r = userdb_memberships(&lr, user, gl);
 	if (r < 0 && errno == E2BIG) {
-		sbuf_str(err, "user '");
-		sbuf_quoted(err, user);
-		sbuf_str(err, "' is listed in too many groups in ");
-		sbuf_str(err, path);
+		sbuf_fmt(err, "user '%-s' is listed in too many groups in %s", user, path);
 	} else if (r < 0) {
 		read_error(err, path, lr.lineno, errno);
 	}
@@ -178,11 +154,8 @@ static int too_many_groups(const struct identity *id, struct sbuf *err)
 {
 	if (id->ngroups <= GIDLIST_MAX)
 		return 0;
-	sbuf_str(err, "user '");
-	sbuf_quoted(err, id->user);
-	sbuf_str(err, "' is in more than ");
-	sbuf_u64(err, GIDLIST_MAX);
-	sbuf_str(err, " groups (the kernel's limit)");
+	sbuf_fmt(err, "user '%-s' is in more than %u groups (the kernel's limit)",
+		 id->user, GIDLIST_MAX);
 	return 1;
 }
 
@@ -264,9 +237,8 @@ int resolve_group_add(struct identity *id, const char *list,
 		memcpy(g.name, p, n < SPEC_NAME_MAX ? n : SPEC_NAME_MAX);
 		if (n == 0 || n > SPEC_NAME_MAX ||
 		    (idnum_is_digits(p, n) && idnum_parse(p, n, &gid) < 0)) {
-			sbuf_str(err, "--group-add '");
-			sbuf_quoted(err, g.name);
-			sbuf_str(err, "': not a group name or a gid (0 to " IDNUM_STR(IDNUM_MAX_DIGITS) ")");
+			sbuf_fmt(err, "--group-add '%-s': not a group name or a gid (0 to "
+				 IDNUM_STR(IDNUM_MAX_DIGITS) ")", g.name);
 			return -1;
 		}
 		if (!idnum_is_digits(p, n) &&

@@ -1,6 +1,7 @@
 #include "sbuf.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -85,6 +86,15 @@ void sbuf_u64(struct sbuf *b, uint64_t v)
 	sbuf_mem(b, tmp + i, sizeof(tmp) - i);
 }
 
+void sbuf_ids(struct sbuf *b, const uint32_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_chr(b, ',');
+		sbuf_u64(b, ids[i]);
+	}
+}
+
 static const char hex[] = "0123456789abcdef";
 
 void sbuf_hex64(struct sbuf *b, uint64_t v)
@@ -128,6 +138,46 @@ void sbuf_quoted_n(struct sbuf *b, const char *s, size_t n)
 	quote_bytes(b, s, QUOTE_KEEP);
 	sbuf_str(b, "[...]");
 	quote_bytes(b, s + n - QUOTE_KEEP, QUOTE_KEEP);
+}
+
+/* One conversion of sbuf_fmt (spec points after the '%'); returns the
+ * length of its spelling. */
+static size_t put_conv(struct sbuf *b, const char *spec, va_list *ap)
+{
+	switch (spec[0]) {
+	case 's':
+		sbuf_str(b, va_arg(*ap, const char *));
+		return 1;
+	case '-':	/* %-s */
+		sbuf_quoted(b, va_arg(*ap, const char *));
+		return 2;
+	case 'u':
+		sbuf_u64(b, va_arg(*ap, unsigned));
+		return 1;
+	case 'l':	/* %llu */
+		sbuf_u64(b, va_arg(*ap, unsigned long long));
+		return 3;
+	case 'c':
+		sbuf_chr(b, (char)va_arg(*ap, int));
+		return 1;
+	default:	/* %% */
+		sbuf_chr(b, '%');
+		return 1;
+	}
+}
+
+void sbuf_fmt(struct sbuf *b, const char *fmt, ...)
+{
+	const char *pct;
+	va_list ap;
+
+	va_start(ap, fmt);
+	while ((pct = strchr(fmt, '%')) != NULL) {
+		sbuf_mem(b, fmt, (size_t)(pct - fmt));
+		fmt = pct + 1 + put_conv(b, pct + 1, &ap);
+	}
+	sbuf_str(b, fmt);
+	va_end(ap);
 }
 
 void sbuf_errno(struct sbuf *b, int err)

@@ -1,6 +1,7 @@
 #include "stdfds.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -45,17 +46,12 @@ void stdfds_give(uint32_t uid, uint32_t gid, struct sbuf *log)
 		r = fchown(fd, uid, tty ? (gid_t)-1 : gid);
 		if (!log)
 			continue;
-		sbuf_str(log, "nrexec: fd ");
-		sbuf_u64(log, (uint64_t)fd);
-		sbuf_str(log, tty ? " (the container's terminal)" : " (a pipe)");
-		if (r == 0) {
-			sbuf_str(log, " given to uid ");
-			sbuf_u64(log, uid);
-		} else {
-			sbuf_str(log, " left as it is: ");
-			sbuf_errno(log, errno);
-		}
-		sbuf_chr(log, '\n');
+		sbuf_fmt(log, "nrexec: fd %u (%s)", (unsigned)fd,
+			 tty ? "the container's terminal" : "a pipe");
+		if (r == 0)
+			sbuf_fmt(log, " given to uid %u\n", uid);
+		else
+			sbuf_fmt(log, " left as it is: %s\n", strerror(errno));
 		sbuf_flush(log);
 	}
 }

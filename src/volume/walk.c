@@ -240,14 +240,10 @@ static void put_walk_path(struct walker *w, const char *name)
 
 VOL void vol_put_cause(struct walker *w, const char *what, int err)
 {
-	sbuf_str(w->err, "': ");
-	sbuf_str(w->err, what);
-	if (err == 0)
-		return;
-	sbuf_str(w->err, ": ");
-	sbuf_errno(w->err, err);
-	if (err == EPERM && geteuid() != 0)
-		sbuf_str(w->err, " (not running as root)");
+	sbuf_fmt(w->err, "': %s", what);
+	if (err != 0)
+		sbuf_fmt(w->err, ": %s%s", strerror(err),
+			 err == EPERM && geteuid() != 0 ? " (not running as root)" : "");
 }
 
 /* Root gets EPERM from chown in a user namespace when the entry's owner or
@@ -271,9 +267,9 @@ static void put_unmapped(struct walker *w, const char *name)
 			name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, &o) < 0 ||
 	    (o.uid != 65534 && o.gid != 65534))
 		return;
-	sbuf_str(w->err, o.uid == 65534 ? " (its owner" : " (its group");
-	sbuf_str(w->err, " shows as 65534: an id not mapped in this user namespace,"
-			 " and the kernel lets no capability change such an entry)");
+	sbuf_fmt(w->err, " (its %s shows as 65534: an id not mapped in this user namespace,"
+		 " and the kernel lets no capability change such an entry)",
+		 o.uid == 65534 ? "owner" : "group");
 }
 
 /* Report a failure at `name` in the current directory (NULL: the directory

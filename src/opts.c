@@ -1,5 +1,6 @@
 #include "opts.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,29 +26,19 @@
  * of a 64 KiB budget), and ours keeps no global state between calls.
  * Long options must be spelled out: no abbreviations, so adding an option
  * can never change what an existing command line means. */
+/* What an option does: most set one int flag of struct opts to 1 (OPT_FLAG,
+ * the field's offset in .flag); the others are handled by take_option. */
 enum opt_id {
+	OPT_FLAG,
 	OPT_HELP,
 	OPT_VERSION,
-	OPT_VERBOSE,
-	OPT_PRINT,
 	OPT_CAP_KEEP,
-	OPT_ALLOW_NEW_PRIVS,
-	OPT_ALLOW_ROOT,
 	OPT_CHOWN,
-	OPT_CHOWN_IF_ROOT_MISMATCH,
-	OPT_ALLOW_ROOT_CAPS,
-	OPT_NO_TTY_GUARD,
-	OPT_KEEP_BOUNDING_SET,
-	OPT_CLEAR_BOUNDING_SET,
-	OPT_INIT,
 	OPT_INIT_GROUP,
 	OPT_INIT_GRACE,
-	OPT_AS_STARTED,
 	OPT_WRITABLE,
 	OPT_GROUP_ADD,
-	OPT_KEEP_GROUPS,
 	OPT_UMASK,
-	OPT_CHOWN_CREATE,
 	OPT_CHOWN_MODE,
 };
 
@@ -55,35 +46,38 @@ struct optdef {
 	const char *name;
 	char short_name;	/* 0: long only */
 	char has_arg;
-	enum opt_id id;
+	unsigned char id;	/* enum opt_id */
+	unsigned char flag;	/* OPT_FLAG: offsetof(struct opts, the flag) */
 };
 
+#define FLAG(field) OPT_FLAG, offsetof(struct opts, field)
 static const struct optdef optdefs[] = {
-	{ "help", 'h', 0, OPT_HELP },
-	{ "version", 'V', 0, OPT_VERSION },
-	{ "verbose", 'v', 0, OPT_VERBOSE },
-	{ "print", 0, 0, OPT_PRINT },
-	{ "cap-keep", 0, 1, OPT_CAP_KEEP },
-	{ "allow-new-privs", 0, 0, OPT_ALLOW_NEW_PRIVS },
-	{ "allow-root", 0, 0, OPT_ALLOW_ROOT },
-	{ "chown", 0, 1, OPT_CHOWN },
-	{ "chown-if-root-mismatch", 0, 0, OPT_CHOWN_IF_ROOT_MISMATCH },
-	{ "allow-root-caps", 0, 0, OPT_ALLOW_ROOT_CAPS },
-	{ "no-tty-guard", 0, 0, OPT_NO_TTY_GUARD },
-	{ "keep-bounding-set", 0, 0, OPT_KEEP_BOUNDING_SET },
-	{ "clear-bounding-set", 0, 0, OPT_CLEAR_BOUNDING_SET },
-	{ "init", 0, 0, OPT_INIT },
-	{ "init-group", 0, 0, OPT_INIT_GROUP },
-	{ "init-grace", 0, 1, OPT_INIT_GRACE },
-	{ "as-started", 0, 0, OPT_AS_STARTED },
-	{ "writable", 0, 1, OPT_WRITABLE },
-	{ "group-add", 0, 1, OPT_GROUP_ADD },
-	{ "keep-groups", 0, 0, OPT_KEEP_GROUPS },
-	{ "umask", 0, 1, OPT_UMASK },
-	{ "chown-create", 0, 0, OPT_CHOWN_CREATE },
-	{ "chown-mode", 0, 1, OPT_CHOWN_MODE },
+	{ "help", 'h', 0, OPT_HELP, 0 },
+	{ "version", 'V', 0, OPT_VERSION, 0 },
+	{ "verbose", 'v', 0, FLAG(verbose) },
+	{ "print", 0, 0, FLAG(print) },
+	{ "cap-keep", 0, 1, OPT_CAP_KEEP, 0 },
+	{ "allow-new-privs", 0, 0, FLAG(allow_new_privs) },
+	{ "allow-root", 0, 0, FLAG(allow_root) },
+	{ "chown", 0, 1, OPT_CHOWN, 0 },
+	{ "chown-if-root-mismatch", 0, 0, FLAG(chown_if_root_mismatch) },
+	{ "allow-root-caps", 0, 0, FLAG(allow_root_caps) },
+	{ "no-tty-guard", 0, 0, FLAG(no_tty_guard) },
+	{ "keep-bounding-set", 0, 0, FLAG(keep_bounding_set) },
+	{ "clear-bounding-set", 0, 0, FLAG(clear_bounding_set) },
+	{ "init", 0, 0, FLAG(init) },
+	{ "init-group", 0, 0, OPT_INIT_GROUP, 0 },
+	{ "init-grace", 0, 1, OPT_INIT_GRACE, 0 },
+	{ "as-started", 0, 0, FLAG(as_started) },
+	{ "writable", 0, 1, OPT_WRITABLE, 0 },
+	{ "group-add", 0, 1, OPT_GROUP_ADD, 0 },
+	{ "keep-groups", 0, 0, FLAG(keep_groups) },
+	{ "umask", 0, 1, OPT_UMASK, 0 },
+	{ "chown-create", 0, 0, FLAG(chown_create) },
+	{ "chown-mode", 0, 1, OPT_CHOWN_MODE, 0 },
 };
 #define NOPTDEFS (sizeof(optdefs) / sizeof(optdefs[0]))
+_Static_assert(sizeof(struct opts) <= 256, "flag offsets fit optdef.flag");
 
 /* --init-grace: whole seconds, 0 to a day, digits only */
 #define GRACE_MAX 86400u
@@ -102,32 +96,20 @@ static int take_grace(struct opts *o, const char *val, struct sbuf *err)
 	return -1;
 }
 
-static int take_option(struct opts *o, enum opt_id id, const char *val,
+static int take_option(struct opts *o, const struct optdef *d, const char *val,
 		       struct sbuf *err)
 {
-	switch (id) {
+	switch ((enum opt_id)d->id) {
+	case OPT_FLAG: *(int *)((char *)o + d->flag) = 1; break;
 	case OPT_HELP: o->action = OPTS_HELP; break;
 	case OPT_VERSION: o->action = OPTS_VERSION; break;
-	case OPT_VERBOSE: o->verbose = 1; break;
-	case OPT_PRINT: o->print = 1; break;
 	case OPT_CAP_KEEP: o->cap_keep[o->n_cap_keep++] = val; break;
-	case OPT_ALLOW_NEW_PRIVS: o->allow_new_privs = 1; break;
-	case OPT_ALLOW_ROOT: o->allow_root = 1; break;
 	case OPT_CHOWN: o->chown[o->n_chown++] = val; break;
-	case OPT_CHOWN_IF_ROOT_MISMATCH: o->chown_if_root_mismatch = 1; break;
-	case OPT_ALLOW_ROOT_CAPS: o->allow_root_caps = 1; break;
-	case OPT_NO_TTY_GUARD: o->no_tty_guard = 1; break;
-	case OPT_KEEP_BOUNDING_SET: o->keep_bounding_set = 1; break;
-	case OPT_CLEAR_BOUNDING_SET: o->clear_bounding_set = 1; break;
-	case OPT_INIT: o->init = 1; break;
 	case OPT_INIT_GROUP: o->init = o->init_group = 1; break;
 	case OPT_INIT_GRACE: o->init = 1; return take_grace(o, val, err);
-	case OPT_AS_STARTED: o->as_started = 1; break;
 	case OPT_WRITABLE: o->writable[o->n_writable++] = val; break;
 	case OPT_GROUP_ADD: o->group_add[o->n_group_add++] = val; break;
-	case OPT_KEEP_GROUPS: o->keep_groups = 1; break;
 	case OPT_UMASK: o->umask = val; break;
-	case OPT_CHOWN_CREATE: o->chown_create = 1; break;
 	case OPT_CHOWN_MODE: o->chown_mode = val; break;
 	}
 	return 0;
@@ -161,8 +143,7 @@ static int take_long(int argc, char **argv, int *i, struct opts *o,
 		return opt_error(err, "option '", arg, n + 2, "' takes no argument");
 	if (d->has_arg && !eq && *i + 1 >= argc)
 		return opt_error(err, "option '", arg, n + 2, "' needs an argument");
-	return take_option(o, d->id, !d->has_arg ? NULL : eq ? eq + 1 : argv[++*i],
-			   err);
+	return take_option(o, d, !d->has_arg ? NULL : eq ? eq + 1 : argv[++*i], err);
 }
 
 /* A cluster of short options without arguments: "-v", "-vh". */
@@ -179,7 +160,7 @@ static int take_short(const char *arg, struct opts *o, struct sbuf *err)
 
 			return opt_error(err, "unknown option '", opt, 2, "'");
 		}
-		take_option(o, d->id, NULL, err);
+		take_option(o, d, NULL, err);
 	}
 	return 0;
 }

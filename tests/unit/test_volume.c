@@ -129,8 +129,8 @@ int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 	return __real_clock_gettime(id, ts);
 }
 
-/* The walk makes three raw system calls: statx (5 arguments), futex (6)
- * and getdents64 (3). Only those are forwarded, with exactly their
+/* The walk makes four raw system calls: statx (5 arguments), futex (6),
+ * getdents64 and fcntl (3). Only those are forwarded, with exactly their
  * arguments. */
 long __wrap_syscall(long n, ...)
 {
@@ -157,7 +157,7 @@ long __wrap_syscall(long n, ...)
 		return __real_syscall(n, a0, a1, a2, a3, a4);
 	if (n == SYS_futex)
 		return __real_syscall(n, a0, a1, a2, a3, a4, a5);
-	if (n == SYS_getdents64)
+	if (n == SYS_getdents64 || n == SYS_fcntl)
 		return __real_syscall(n, a0, a1, a2);
 	fail_msg("unexpected syscall %ld from src/volume/", n);
 	return -1;

@@ -1,6 +1,7 @@
 #include "stdfds.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -43,7 +44,9 @@ void stdfds_give(uint32_t uid, uint32_t gid, struct sbuf *log)
 			continue;
 		if (st.st_uid == uid && (tty || st.st_gid == gid))
 			continue;
-		r = fchown(fd, uid, tty ? (gid_t)-1 : gid);
+		/* fchownat, which the --chown walk links anyway: musl's fchown
+		 * adds a /proc/self/fd fallback for O_PATH fds, not needed here */
+		r = fchownat(fd, "", uid, tty ? (gid_t)-1 : gid, AT_EMPTY_PATH);
 		if (!log)
 			continue;
 		sbuf_fmt(log, "nrexec: fd %u (%s)", (unsigned)fd,

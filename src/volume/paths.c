@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -176,9 +177,11 @@ static int finish_root(struct walker *w, size_t i)
 	if (!st->walk_skipped && !owned(w, &now) && vol_give(w, rt->fd, i) < 0)
 		return vol_fail(w, NULL, "cannot change owner", errno);
 	/* after the owner, whose change may clear set-id bits; a directory's
-	 * fd (open_root), a mode already right is not written */
+	 * fd (open_root), a mode already right is not written. The raw call:
+	 * musl's fchmod adds a /proc/self/fd fallback for O_PATH fds, which
+	 * this read-only directory fd is not */
 	if ((w->rq->flags & VOL_SET_MODE) && (now.mode & 07777) != w->rq->mode &&
-	    fchmod(rt->fd, (mode_t)w->rq->mode) < 0)
+	    syscall(SYS_fchmod, (long)rt->fd, (long)w->rq->mode) < 0)
 		return vol_fail(w, NULL, "cannot change mode", errno);
 	st->nsec += vol_now_ns() - t0;
 	return 0;

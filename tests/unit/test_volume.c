@@ -129,18 +129,19 @@ int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 	return __real_clock_gettime(id, ts);
 }
 
-/* The walk makes four raw system calls: statx (5 arguments), futex (6),
- * getdents64 and fcntl (3). Only those are forwarded, with exactly their
- * arguments. */
+/* The walk makes five raw system calls: statx (5 arguments), futex (6),
+ * getdents64 and fcntl (3), fchmod (2). Only those are forwarded, with
+ * exactly their arguments. */
 long __wrap_syscall(long n, ...)
 {
 	va_list ap;
-	long a0, a1, a2, a3 = 0, a4 = 0, a5 = 0;
+	long a0, a1, a2 = 0, a3 = 0, a4 = 0, a5 = 0;
 
 	va_start(ap, n);
 	a0 = va_arg(ap, long);
 	a1 = va_arg(ap, long);
-	a2 = va_arg(ap, long);
+	if (n != SYS_fchmod)
+		a2 = va_arg(ap, long);
 	if (n == SYS_statx || n == SYS_futex) {
 		a3 = va_arg(ap, long);
 		a4 = va_arg(ap, long);
@@ -159,6 +160,8 @@ long __wrap_syscall(long n, ...)
 		return __real_syscall(n, a0, a1, a2, a3, a4, a5);
 	if (n == SYS_getdents64 || n == SYS_fcntl)
 		return __real_syscall(n, a0, a1, a2);
+	if (n == SYS_fchmod)
+		return __real_syscall(n, a0, a1);
 	fail_msg("unexpected syscall %ld from src/volume/", n);
 	return -1;
 }

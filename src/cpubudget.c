@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <sched.h>
+#include <sys/syscall.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -59,19 +59,34 @@ static const char *read_small(const char *path, char *buf, size_t size)
 	return buf;
 }
 
+/* CPUs in this thread's affinity mask. The raw call and a plain count:
+ * musl's sched_getaffinity and CPU_COUNT cost ~200 bytes more. The kernel
+ * writes as many bytes of the mask as it has CPUs for and returns that
+ * count. */
+static unsigned affinity_cpus(void)
+{
+	unsigned long mask[1024 / (8 * sizeof(unsigned long))] = { 0 };
+	long got = syscall(SYS_sched_getaffinity, 0L, (long)sizeof(mask), mask);
+	unsigned n = 0;
+
+	for (long i = 0; i < got / (long)sizeof(mask[0]); i++)
+		for (unsigned long m = mask[i]; m != 0; m &= m - 1)
+			n++;
+	return n;
+}
+
 unsigned cpubudget_cpus(unsigned most)
 {
 	char b1[64], b2[32];
-	unsigned n = most, quota;
-	cpu_set_t set;
+	unsigned n = most, quota, cpus = affinity_cpus();
 
 	if (*read_small("/sys/fs/cgroup/cpu.max", b1, sizeof(b1)) != '\0')
 		quota = cpubudget_v2(b1);
 	else
 		quota = cpubudget_v1(read_small("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", b1, sizeof(b1)),
 				     read_small("/sys/fs/cgroup/cpu/cpu.cfs_period_us", b2, sizeof(b2)));
-	if (sched_getaffinity(0, sizeof(set), &set) == 0 && (unsigned)CPU_COUNT(&set) < n)
-		n = (unsigned)CPU_COUNT(&set);
+	if (cpus > 0 && cpus < n)
+		n = cpus;
 	if (quota > 0 && quota < n)
 		n = quota;
 	return n > 0 ? n : 1;

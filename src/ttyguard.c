@@ -126,11 +126,20 @@ static int legacy_tiocsti(void)
 	return c != '0';
 }
 
+/* isatty's own test, as a raw ioctl (musl's isatty costs ~100 bytes
+ * more) */
+static int is_tty(int fd)
+{
+	struct winsize ws;
+
+	return syscall(SYS_ioctl, (long)fd, (long)TIOCGWINSZ, &ws) == 0;
+}
+
 static int has_terminal(void)
 {
 	int fd;
 
-	if (isatty(0) || isatty(1) || isatty(2))
+	if (is_tty(0) || is_tty(1) || is_tty(2))
 		return 1;
 	/* ENXIO: no controlling terminal */
 	fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);

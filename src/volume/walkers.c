@@ -167,10 +167,13 @@ static void *helper(void *arg)
 static unsigned walkers_allowed(const struct vol_request *rq)
 {
 	unsigned n = rq->walkers < VOL_THREADS_CAP ? rq->walkers : VOL_THREADS_CAP;
-	struct rlimit rl;
+	struct { uint64_t cur, max; } rl;	/* the kernel's struct rlimit64 */
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur / FDS_PER_WALKER < n)
-		n = (unsigned)(rl.rlim_cur / FDS_PER_WALKER);
+	/* the raw call: musl's getrlimit adds a fallback for kernels before
+	 * 2.6.36 (~160 bytes) */
+	if (syscall(SYS_prlimit64, 0L, (long)RLIMIT_NOFILE, NULL, &rl) == 0 &&
+	    rl.cur / FDS_PER_WALKER < n)
+		n = (unsigned)(rl.cur / FDS_PER_WALKER);
 	return n > 0 ? n : 1;
 }
 

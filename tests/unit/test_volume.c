@@ -129,9 +129,9 @@ int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 	return __real_clock_gettime(id, ts);
 }
 
-/* The walk makes five raw system calls: statx (5 arguments), futex (6),
- * getdents64 and fcntl (3), fchmod (2). Only those are forwarded, with
- * exactly their arguments. */
+/* The walk makes six raw system calls: statx (5 arguments), futex (6),
+ * prlimit64 (4), getdents64 and fcntl (3), fchmod (2). Only those are
+ * forwarded, with exactly their arguments. */
 long __wrap_syscall(long n, ...)
 {
 	va_list ap;
@@ -142,10 +142,10 @@ long __wrap_syscall(long n, ...)
 	a1 = va_arg(ap, long);
 	if (n != SYS_fchmod)
 		a2 = va_arg(ap, long);
-	if (n == SYS_statx || n == SYS_futex) {
+	if (n == SYS_statx || n == SYS_futex || n == SYS_prlimit64)
 		a3 = va_arg(ap, long);
+	if (n == SYS_statx || n == SYS_futex)
 		a4 = va_arg(ap, long);
-	}
 	if (n == SYS_futex)
 		a5 = va_arg(ap, long);
 	va_end(ap);
@@ -158,6 +158,8 @@ long __wrap_syscall(long n, ...)
 		return __real_syscall(n, a0, a1, a2, a3, a4);
 	if (n == SYS_futex)
 		return __real_syscall(n, a0, a1, a2, a3, a4, a5);
+	if (n == SYS_prlimit64)
+		return __real_syscall(n, a0, a1, a2, a3);
 	if (n == SYS_getdents64 || n == SYS_fcntl)
 		return __real_syscall(n, a0, a1, a2);
 	if (n == SYS_fchmod)

@@ -60,7 +60,7 @@ int exec_set_env(const char *home, const char *user, struct sbuf *err)
 					  env_put(env, &n, "LOGNAME=", user) == 0)))
 			return 0;
 	}
-	sbuf_fmt(err, "cannot set HOME, USER or LOGNAME: %s", strerror(errno));
+	sbuf_fmt(err, "cannot set HOME, USER or LOGNAME: %m");
 	return -1;
 }
 

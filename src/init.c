@@ -178,13 +178,13 @@ int init_run(const struct init_conf *c, struct sbuf *err)
 	 * behind our back, and the command's status would be lost */
 	raw_sigaction(SIGCHLD, SIG_DFL, NULL);
 	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) < 0) {
-		sbuf_fmt(c->log, "nrexec: --init: not a subreaper: %s\n", strerror(errno));
+		sbuf_fmt(c->log, "nrexec: --init: not a subreaper: %m\n");
 		sbuf_flush(c->log);
 	}
 	fg = fg_group() == getpgrp();
 	child = raw_fork();
 	if (child < 0) {
-		sbuf_fmt(err, "--init: cannot fork: %s", strerror(errno));
+		sbuf_fmt(err, "--init: cannot fork: %m");
 		return -1;
 	}
 	if (child == 0) {

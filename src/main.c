@@ -114,7 +114,7 @@ static int more_groups(struct run *r)
 		return 0;
 	inherited = privdrop_groups(&n);
 	if (!inherited) {
-		sbuf_fmt(&r->err, "--keep-groups: cannot read the groups: %s", strerror(errno));
+		sbuf_fmt(&r->err, "--keep-groups: cannot read the groups: %m");
 		return -1;
 	}
 	rc = resolve_keep_groups(&r->id, inherited, n, &userdb_system_paths,
@@ -349,8 +349,7 @@ static int guard_terminal(struct run *r)
 			   "terminal; --no-tty-guard hides this\n");
 		return 0;
 	}
-	sbuf_fmt(&r->err, "terminal guard (seccomp): %s; --no-tty-guard runs without it",
-		 strerror(errno));
+	sbuf_fmt(&r->err, "terminal guard (seccomp): %m; --no-tty-guard runs without it");
 	return -1;
 }
 
@@ -476,7 +475,7 @@ int main(int argc, char **argv)
 	    more_groups(&r) < 0 || refuse_root(&r) < 0)
 		die(&r, EXIT_NREXEC);
 	if (r.o.print && print_plan(&r) < 0) {
-		sbuf_fmt(&r.err, "--print: cannot write to stdout: %s", strerror(errno));
+		sbuf_fmt(&r.err, "--print: cannot write to stdout: %m");
 		die(&r, EXIT_NREXEC);
 	}
 	if (r.o.print)

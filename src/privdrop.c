@@ -142,7 +142,7 @@ static int not_the_target(const struct drop_plan *p, uid_t r, gid_t rg,
 
 static int fail_call(struct sbuf *err, const char *what)
 {
-	sbuf_fmt(err, "%s: %s", what, strerror(errno));
+	sbuf_fmt(err, "%s: %m", what);
 	return -1;
 }
 
@@ -179,7 +179,7 @@ int privdrop_mode(const struct drop_plan *p, struct drop_state *st,
 	int one_id;
 
 	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0) {
-		sbuf_fmt(err, "cannot read the current ids: %s", strerror(errno));
+		sbuf_fmt(err, "cannot read the current ids: %m");
 		return -1;
 	}
 	/* privdrop_refuse_setuid saw real == effective */

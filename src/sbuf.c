@@ -142,9 +142,12 @@ void sbuf_quoted_n(struct sbuf *b, const char *s, size_t n)
 
 /* One conversion of sbuf_fmt (spec points after the '%'); returns the
  * length of its spelling. */
-static size_t put_conv(struct sbuf *b, const char *spec, va_list *ap)
+static size_t put_conv(struct sbuf *b, const char *spec, va_list *ap, int err)
 {
 	switch (spec[0]) {
+	case 'm':
+		sbuf_str(b, strerror(err));
+		return 1;
 	case 's':
 		sbuf_str(b, va_arg(*ap, const char *));
 		return 1;
@@ -168,13 +171,14 @@ static size_t put_conv(struct sbuf *b, const char *spec, va_list *ap)
 
 void sbuf_fmt(struct sbuf *b, const char *fmt, ...)
 {
+	const int err = errno;	/* before a flush can change it */
 	const char *pct;
 	va_list ap;
 
 	va_start(ap, fmt);
 	while ((pct = strchr(fmt, '%')) != NULL) {
 		sbuf_mem(b, fmt, (size_t)(pct - fmt));
-		fmt = pct + 1 + put_conv(b, pct + 1, &ap);
+		fmt = pct + 1 + put_conv(b, pct + 1, &ap, err);
 	}
 	sbuf_str(b, fmt);
 	va_end(ap);

@@ -54,7 +54,7 @@ void stdfds_give(uint32_t uid, uint32_t gid, struct sbuf *log)
 		if (r == 0)
 			sbuf_fmt(log, " given to uid %u\n", uid);
 		else
-			sbuf_fmt(log, " left as it is: %s\n", strerror(errno));
+			sbuf_fmt(log, " left as it is: %m\n");
 		sbuf_flush(log);
 	}
 }

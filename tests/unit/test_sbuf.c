@@ -370,6 +370,44 @@ static void test_hex64(void **state)
 	}
 }
 
+/* Every conversion sbuf_fmt knows, and text between them kept as is. */
+static void test_fmt(void **state)
+{
+	char mem[256], want[256];
+	struct sbuf b;
+	(void)state;
+
+	sbuf_init(&b, mem, sizeof(mem), -1);
+	errno = ENOENT;
+	sbuf_fmt(&b, "a %s b '%-s' %u %llu %c %m 100%% end", "str", "q\n",
+		 4294967295u, 18446744073709551615ull, 'x');
+	snprintf(want, sizeof(want), "a str b 'q\\x0a' 4294967295 "
+		 "18446744073709551615 x %s 100%% end", strerror(ENOENT));
+	assert_string_equal(sbuf_cstr(&b), want);
+	sbuf_reset(&b);
+	sbuf_fmt(&b, "%s", "");
+	sbuf_fmt(&b, "no conversion");
+	assert_string_equal(sbuf_cstr(&b), "no conversion");
+}
+
+/* %-s into a message buffer cuts long text as sbuf_quoted does. */
+static void test_fmt_quotes_like_sbuf_quoted(void **state)
+{
+	char m1[512], m2[512], text[300];
+	struct sbuf a, b;
+	(void)state;
+
+	memset(text, 'y', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	sbuf_init(&a, m1, sizeof(m1), -1);
+	sbuf_init(&b, m2, sizeof(m2), -1);
+	sbuf_fmt(&a, "'%-s': why", text);
+	sbuf_str(&b, "'");
+	sbuf_quoted(&b, text);
+	sbuf_str(&b, "': why");
+	assert_string_equal(sbuf_cstr(&a), sbuf_cstr(&b));
+}
+
 static void test_errno_text(void **state)
 {
 	char mem[128];
@@ -397,6 +435,8 @@ int main(void)
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_hex64),
 		cmocka_unit_test(test_errno_text),
+		cmocka_unit_test(test_fmt),
+		cmocka_unit_test(test_fmt_quotes_like_sbuf_quoted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

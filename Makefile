@@ -114,6 +114,7 @@ $(B)/musl/nrexec: $(MOBJS)
 	musl-gcc $(CFLAGS) $(NR_CFLAGS) $(LDSTATIC) $(MUSL_LDFLAGS) $(MOBJS) \
 	    $(MUSLCAPNG)/lib/libcap-ng.a -o $@ 2>$@.link.log || { cat $@.link.log; exit 1; }
 	sh src/build/link-check.sh $@.link.log || { rm -f $@; exit 1; }
+	sh src/build/stub-check.sh nm $@ || { rm -f $@; exit 1; }
 	strip -R .comment $@
 
 demo: $(B)/nrexec

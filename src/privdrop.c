@@ -458,11 +458,9 @@ static int mismatch(struct sbuf *err, const char *what)
 static int mismatch_caps(struct sbuf *err, const char *set, uint64_t want,
 			 uint64_t got)
 {
-	sbuf_fmt(err, "verification failed after the drop: %s capabilities are ", set);
-	sbuf_hex64(err, got);
-	sbuf_str(err, ", expected ");
-	sbuf_hex64(err, want);
-	sbuf_str(err, "; not executing");
+	sbuf_fmt(err, "verification failed after the drop: %s capabilities are "
+		 "%016llx, expected %016llx; not executing", set,
+		 (unsigned long long)got, (unsigned long long)want);
 	return -1;
 }
 

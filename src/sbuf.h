@@ -39,7 +39,8 @@ void sbuf_ids(struct sbuf *b, const uint32_t *ids, size_t n);
 void sbuf_errno(struct sbuf *b, int err);
 /* Append fmt, its conversions replaced by the arguments, printf-style but
  * for these only: %s a string, %-s a string quoted as sbuf_quoted does,
- * %u an unsigned int, %llu an unsigned long long, %c a char, %m
+ * %u an unsigned int, %llu an unsigned long long, %016llx one as
+ * sbuf_hex64 writes it, %c a char, %m
  * strerror(errno) with errno as it was at the call, %% a '%'.
  * printf's own spelling (%-s is its left-justify flag, a no-op without a
  * width) lets the compiler check every argument against the format. One

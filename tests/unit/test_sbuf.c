@@ -379,10 +379,12 @@ static void test_fmt(void **state)
 
 	sbuf_init(&b, mem, sizeof(mem), -1);
 	errno = ENOENT;
-	sbuf_fmt(&b, "a %s b '%-s' %u %llu %c %m 100%% end", "str", "q\n",
-		 4294967295u, 18446744073709551615ull, 'x');
+	sbuf_fmt(&b, "a %s b '%-s' %u %llu %c %m 100%% %016llx %016llx end",
+		 "str", "q\n", 4294967295u, 18446744073709551615ull, 'x',
+		 0xa0ull, 0xfeedfacecafebeefull);
 	snprintf(want, sizeof(want), "a str b 'q\\x0a' 4294967295 "
-		 "18446744073709551615 x %s 100%% end", strerror(ENOENT));
+		 "18446744073709551615 x %s 100%% 00000000000000a0 "
+		 "feedfacecafebeef end", strerror(ENOENT));
 	assert_string_equal(sbuf_cstr(&b), want);
 	sbuf_reset(&b);
 	sbuf_fmt(&b, "%s", "");

@@ -117,8 +117,8 @@ static void quote_bytes(struct sbuf *b, const char *s, size_t n)
 		if (c >= 0x20 && c < 0x7f && c != '\\') {
 			sbuf_chr(b, (char)c);
 		} else {
-			char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-			sbuf_mem(b, esc, sizeof(esc));
+			sbuf_str(b, "\\x");
+			put_num(b, c, 16, 2);
 		}
 	}
 }

@@ -45,7 +45,7 @@ static const uint64_t root_equivalent =
 static int add_one(const char *name, size_t n, struct capkeep *ck,
 		   struct sbuf *err)
 {
-	char tmp[64];
+	char tmp[64], *low = tmp;
 	int cap;
 
 	if (n == 0) {
@@ -63,8 +63,8 @@ static int add_one(const char *name, size_t n, struct capkeep *ck,
 	tmp[n] = '\0';
 	/* accept the kernel's spelling too: CAP_NET_BIND_SERVICE */
 	if (strncmp(tmp, "cap_", 4) == 0)
-		memmove(tmp, tmp + 4, n - 3);
-	cap = capng_name_to_capability(tmp);
+		low += 4;
+	cap = capng_name_to_capability(low);
 	if (cap < 0 || cap > 63) {
 		bad_cap(err, name, n, "is not a capability name (see capabilities(7))");
 		return -1;
@@ -81,7 +81,7 @@ static int add_one(const char *name, size_t n, struct capkeep *ck,
 		return -1;
 	}
 	if (!(ck->mask & (1ull << cap)))
-		add_name(ck, tmp);
+		add_name(ck, low);
 	ck->mask |= 1ull << cap;
 	return 0;
 }

@@ -207,6 +207,22 @@ void sbuf_errno(struct sbuf *b, int err)
 	sbuf_str(b, strerror(err));
 }
 
+/* strchr for the musl link only (-Wl,--wrap=strchr, Makefile): musl's
+ * goes through its word-at-a-time strchrnul, 0.3 KiB on s390x and
+ * ppc64le, for nrexec's short option values and list items. "used":
+ * under -flto the compiler emits the calls it wraps only after dropping
+ * what nothing references yet. */
+__attribute__((used))
+char *__wrap_strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+		if (*s == '\0')
+			return NULL;
+	}
+}
+
 const char *sbuf_cstr(struct sbuf *b)
 {
 	b->buf[b->len] = '\0';

@@ -53,4 +53,7 @@ const char *sbuf_cstr(struct sbuf *b);
 /* Write out what is buffered; returns 0 or -1 (errno set). */
 int sbuf_flush(struct sbuf *b);
 
+/* strchr, for the musl link (see sbuf.c). */
+char *__wrap_strchr(const char *s, int c);
+
 #endif

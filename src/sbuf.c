@@ -223,6 +223,25 @@ char *__wrap_strchr(const char *s, int c)
 	}
 }
 
+/* memcpy for the musl link only (-Wl,--wrap=memcpy, Makefile): musl's
+ * generic C one is 1 KiB on s390x, where it has no assembly version.
+ * nrexec copies names, lines and small tables; a byte loop does. GCC
+ * would turn the loop back into a call of memcpy, that is of itself
+ * (glibc's string functions turn the same pattern off the same way). */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+__attribute__((used))
+void *__wrap_memcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	while (n-- > 0)
+		*d++ = *s++;
+	return dst;
+}
+
 const char *sbuf_cstr(struct sbuf *b)
 {
 	b->buf[b->len] = '\0';

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Out of line: -flto would copy it into each of its callers. */
 __attribute__((noinline))
 void sbuf_init(struct sbuf *b, char *mem, size_t cap, int fd)
 {

@@ -4,11 +4,11 @@
 # CAPNG_STDIO_WRAP in the Makefile). They are safe only as long as no code
 # nrexec runs can reach them, so that --gc-sections drops them all; a stub
 # in the binary means a libcap-ng function nrexec now calls would get a
-# failure instead of the real call. __wrap_asprintf and __wrap_strtoul are
-# real replacements and stay.
+# failure instead of the real call. __wrap_asprintf, __wrap_strtoul,
+# __wrap_strchr and __wrap_memcpy are real replacements and stay.
 set -eu
 nm=$1 bin=$2
-found=$("$nm" "$bin" | awk '$3 ~ /^__wrap_/ && $3 != "__wrap_asprintf" && $3 != "__wrap_strtoul" { print $3 }')
+found=$("$nm" "$bin" | awk '$3 ~ /^__wrap_/ && $3 !~ /^__wrap_(asprintf|strtoul|strchr|memcpy)$/ { print $3 }')
 if [ -n "$found" ]; then
 	echo "FAIL: $bin reaches libcap-ng's failing stub(s): $(echo $found)" >&2
 	echo "      (a libcap-ng call nrexec makes now needs them: src/caps.c, CAPNG_STDIO_WRAP)" >&2

@@ -95,8 +95,9 @@ $(B)/musl/%.o: src/%.c $(HDRS) Makefile $(MUSLCAPNG)/lib/libcap-ng.a
 # noseparate-code: rodata shares the code segment instead of being padded
 # to pages of its own (~8 KiB of the 64 KiB budget); see README "Size".
 # --wrap=strtoul: see __wrap_strtoul in src/idnum.c (~2.3 KiB).
-# --wrap=strchr, --wrap=memcpy: see __wrap_strchr and __wrap_memcpy in
-# src/sbuf.c (0.1-0.3 KiB and, where musl's memcpy is C, 1 KiB).
+# --wrap=strchr, --wrap=memcpy, --wrap=memset: see __wrap_strchr,
+# __wrap_memcpy and __wrap_memset in src/sbuf.c (0.1-0.3 KiB each and,
+# where musl's memcpy is C, 1 KiB).
 # CAPNG_STDIO_WRAP: see the stubs in src/caps.c (~1 KiB, ~1.5 on ppc64le).
 # norelro: musl applies PT_GNU_RELRO only in its dynamic linker (ldso/
 # dynlink.c); a static binary never mprotects it, so for this link relro
@@ -111,7 +112,7 @@ MUSL_CFLAGS  := -fno-pie
 CAPNG_STDIO_WRAP := $(foreach f,printf snprintf sprintf sscanf syslog fopen fgets fclose \
             __fsetlocking getpwuid initgroups,-Wl,--wrap=$(f))
 MUSL_LDFLAGS := -no-pie -Wl,-z,norelro -Wl,-z,common-page-size=64 -Wl,-z,noseparate-code \
-            -Wl,--wrap=strtoul -Wl,--wrap=strchr -Wl,--wrap=memcpy $(CAPNG_STDIO_WRAP)
+            -Wl,--wrap=strtoul -Wl,--wrap=strchr -Wl,--wrap=memcpy -Wl,--wrap=memset $(CAPNG_STDIO_WRAP)
 $(B)/musl/nrexec: $(MOBJS)
 	musl-gcc $(CFLAGS) $(NR_CFLAGS) $(LDSTATIC) $(MUSL_LDFLAGS) $(MOBJS) \
 	    $(MUSLCAPNG)/lib/libcap-ng.a -o $@ 2>$@.link.log || { cat $@.link.log; exit 1; }

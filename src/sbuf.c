@@ -243,6 +243,22 @@ void *__wrap_memcpy(void *restrict dst, const void *restrict src, size_t n)
 	return dst;
 }
 
+/* memset for the musl link only (-Wl,--wrap=memset, Makefile), for the
+ * same reason and with the same guard as __wrap_memcpy: musl's is C on
+ * ppc64le, s390x and riscv64 (0.3 KiB), and nrexec clears small structs. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+__attribute__((used))
+void *__wrap_memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+
+	while (n-- > 0)
+		*d++ = (unsigned char)c;
+	return dst;
+}
+
 const char *sbuf_cstr(struct sbuf *b)
 {
 	b->buf[b->len] = '\0';

@@ -5,10 +5,11 @@
 # nrexec runs can reach them, so that --gc-sections drops them all; a stub
 # in the binary means a libcap-ng function nrexec now calls would get a
 # failure instead of the real call. __wrap_asprintf, __wrap_strtoul,
-# __wrap_strchr and __wrap_memcpy are real replacements and stay.
+# __wrap_strchr, __wrap_memcpy and __wrap_memset are real replacements and
+# stay.
 set -eu
 nm=$1 bin=$2
-found=$("$nm" "$bin" | awk '$3 ~ /^__wrap_/ && $3 !~ /^__wrap_(asprintf|strtoul|strchr|memcpy)$/ { print $3 }')
+found=$("$nm" "$bin" | awk '$3 ~ /^__wrap_/ && $3 !~ /^__wrap_(asprintf|strtoul|strchr|memcpy|memset)$/ { print $3 }')
 if [ -n "$found" ]; then
 	echo "FAIL: $bin reaches libcap-ng's failing stub(s): $(echo $found)" >&2
 	echo "      (a libcap-ng call nrexec makes now needs them: src/caps.c, CAPNG_STDIO_WRAP)" >&2

@@ -39,7 +39,7 @@ LDSTATIC := -static -Wl,-z,relro,-z,now -Wl,--gc-sections -Wl,--wrap=asprintf
 # src/malloc.c replaces musl's malloc in the musl build only (see there).
 # src/volume/all.c compiles the walk's rooms (walk.c, links.c, walkers.c, paths.c)
 # as one unit; they are dependencies of it like headers.
-MUSLONLY := src/malloc.c
+MUSLONLY := src/malloc.c src/kstat.c
 SRCS     := $(filter-out $(MUSLONLY),$(wildcard src/*.c)) src/volume/all.c
 HDRS     := $(wildcard src/*.h src/volume/*.h) $(filter-out src/volume/all.c,$(wildcard src/volume/*.c))
 LIBSRCS  := $(filter-out src/main.c,$(SRCS))
@@ -112,7 +112,8 @@ MUSL_CFLAGS  := -fno-pie
 CAPNG_STDIO_WRAP := $(foreach f,printf snprintf sprintf sscanf syslog fopen fgets fclose \
             __fsetlocking getpwuid initgroups,-Wl,--wrap=$(f))
 MUSL_LDFLAGS := -no-pie -Wl,-z,norelro -Wl,-z,common-page-size=64 -Wl,-z,noseparate-code \
-            -Wl,--wrap=strtoul -Wl,--wrap=strchr -Wl,--wrap=memcpy -Wl,--wrap=memset $(CAPNG_STDIO_WRAP)
+            -Wl,--wrap=strtoul -Wl,--wrap=strchr -Wl,--wrap=memcpy -Wl,--wrap=memset \
+            -Wl,--wrap=fstatat -Wl,--wrap=fstat -Wl,--wrap=stat $(CAPNG_STDIO_WRAP)
 $(B)/musl/nrexec: $(MOBJS)
 	musl-gcc $(CFLAGS) $(NR_CFLAGS) $(LDSTATIC) $(MUSL_LDFLAGS) $(MOBJS) \
 	    $(MUSLCAPNG)/lib/libcap-ng.a -o $@ 2>$@.link.log || { cat $@.link.log; exit 1; }

@@ -78,17 +78,14 @@ void sbuf_chr(struct sbuf *b, char c)
 
 static const char hex[] = "0123456789abcdef";
 
-/* The one number printer: at least width digits in base 10 or 16. */
+/* The one number printer: at least width digits in base 10 or 16. The
+ * leading digits first, by recursion (at most 20 deep): no local array,
+ * so no stack-protector check. */
 static void put_num(struct sbuf *b, uint64_t v, unsigned base, size_t width)
 {
-	char tmp[20];
-	size_t i = sizeof(tmp);
-
-	do {
-		tmp[--i] = hex[v % base];
-		v /= base;
-	} while (v != 0 || sizeof(tmp) - i < width);
-	sbuf_mem(b, tmp + i, sizeof(tmp) - i);
+	if (v >= base || width > 1)
+		put_num(b, v / base, base, width > 1 ? width - 1 : 1);
+	sbuf_mem(b, &hex[v % base], 1);
 }
 
 void sbuf_u64(struct sbuf *b, uint64_t v)

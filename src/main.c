@@ -137,12 +137,13 @@ static void print_line(struct sbuf *b, const char *key, const char *val)
 	sbuf_fmt(b, "%s=%-s\n", key, val);
 }
 
-/* --print: stable key=value lines for pre-flight checks in CI. */
+/* --print: stable key=value lines for pre-flight checks in CI. The
+ * buffer is static: run once, and no stack-protector check. */
 static int print_plan(const struct run *r)
 {
 	const struct identity *id = &r->id;
 	struct sbuf out;
-	char mem[4096];
+	static char mem[4096];
 
 	sbuf_init(&out, mem, sizeof(mem), STDOUT_FILENO);
 	print_line(&out, "user", id->user);

@@ -115,7 +115,6 @@ static int reap(const struct init_conf *c, pid_t child, int *status)
 		if (c->verbose) {
 			sbuf_fmt(c->log, "nrexec: init: reaped %u status %u\n",
 				 (unsigned)pid, (unsigned)code);
-			sbuf_flush(c->log);
 		}
 		if (pid == child)
 			*status = code;
@@ -177,10 +176,8 @@ int init_run(const struct init_conf *c, struct sbuf *err)
 	/* an inherited SIG_IGN for SIGCHLD would make the kernel reap
 	 * behind our back, and the command's status would be lost */
 	raw_sigaction(SIGCHLD, SIG_DFL, NULL);
-	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) < 0) {
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) < 0)
 		sbuf_fmt(c->log, "nrexec: --init: not a subreaper: %m\n");
-		sbuf_flush(c->log);
-	}
 	fg = fg_group() == getpgrp();
 	child = raw_fork();
 	if (child < 0) {

@@ -44,18 +44,14 @@ struct run {
 	size_t nkept;
 	unsigned umask;		/* --umask, parsed */
 	char errmem[1024];
-	char logmem[512];
+	char logmem[1100];	/* die's line in one write: errmem's and more */
 };
 
-/* The one formatter: "nrexec: <what>: <why>" on stderr, then exit. */
+/* The one formatter: "nrexec: <what>: <why>" on stderr, then exit (the
+ * line is written at its end: stderr buffers write each line out). */
 static _Noreturn void die(struct run *r, int status)
 {
-	struct sbuf out;
-	char mem[1100];
-
-	sbuf_init(&out, mem, sizeof(mem), STDERR_FILENO);
-	sbuf_fmt(&out, "nrexec: %s\n", sbuf_cstr(&r->err));
-	sbuf_flush(&out);
+	sbuf_fmt(&r->log, "nrexec: %s\n", sbuf_cstr(&r->err));
 	exit(status);
 }
 
@@ -194,7 +190,6 @@ static void log_chown(struct run *r, const char *path,
 			sbuf_fmt(b, ", %u threads", st->threads);
 		sbuf_chr(b, '\n');
 	}
-	sbuf_flush(b);
 }
 
 /* Always said, -v or not: a planted hard link or device node is worth a
@@ -205,7 +200,6 @@ static void warn_skip(struct run *r, const char *path, unsigned long long n,
 	if (n == 0)
 		return;
 	sbuf_fmt(&r->log, "nrexec: chown %-s: left %llu%s", path, n, what);
-	sbuf_flush(&r->log);
 }
 
 
@@ -292,7 +286,6 @@ static void warn_keep_missing(struct run *r)
 	sbuf_str(&r->log, "nrexec: --cap-keep ");
 	caps_names(&r->log, r->drop.keep_missing);
 	sbuf_str(&r->log, ": not held (not started as root); running without it\n");
-	sbuf_flush(&r->log);
 }
 
 /* Likewise --group-add's groups: only root can add groups, so a non-root
@@ -318,16 +311,13 @@ static void warn_groups_missing(struct run *r)
 		sbuf_fmt(&r->log, "%s%u", missing++ ? "," : "nrexec: --group-add: groups ", g);
 	}
 	free(have);
-	if (missing) {
+	if (missing)
 		sbuf_str(&r->log, " not held (not started as root); running without them\n");
-		sbuf_flush(&r->log);
-	}
 }
 
 static void log_str(struct run *r, const char *s)
 {
 	sbuf_str(&r->log, s);
-	sbuf_flush(&r->log);
 }
 
 /* The terminal guard needs no_new_privs or CAP_SYS_ADMIN. By default it
@@ -417,7 +407,6 @@ static void log_line(struct run *r, const char *what, const char *path)
 	if (!r->o.verbose)
 		return;
 	sbuf_fmt(&r->log, "%s%-s\n", what, path);
-	sbuf_flush(&r->log);
 }
 
 /* After the drop, as the command's identity: --writable, and --chown on
@@ -447,7 +436,6 @@ static void log_kept_groups(struct run *r)
 	sbuf_str(&r->log, "nrexec: --keep-groups: ");
 	sbuf_ids(&r->log, r->kept, r->nkept);
 	sbuf_chr(&r->log, '\n');
-	sbuf_flush(&r->log);
 }
 
 int main(int argc, char **argv)
@@ -515,10 +503,8 @@ int main(int argc, char **argv)
 		stop_if_signalled(&r, presig_restore());
 		start_init(&r);
 	}
-	if (r.o.verbose) {
+	if (r.o.verbose)
 		sbuf_fmt(&r.log, "nrexec: exec %-s\n", r.o.cmd[0]);
-		sbuf_flush(&r.log);
-	}
 	if (r.o.n_chown > 0)
 		init_reignore(&r.sigs);
 	stop_if_signalled(&r, presig_restore());

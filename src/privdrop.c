@@ -105,7 +105,6 @@ static void log_line(const struct drop_plan *p, const char *what,
 	if (!p->log)
 		return;
 	sbuf_fmt(p->log, "nrexec: %s%s\n", what, detail);
-	sbuf_flush(p->log);
 }
 
 static void log_ids(const struct drop_plan *p, const char *what,
@@ -116,7 +115,6 @@ static void log_ids(const struct drop_plan *p, const char *what,
 	sbuf_fmt(p->log, "nrexec: %s", what);
 	sbuf_ids(p->log, ids, n);
 	sbuf_chr(p->log, '\n');
-	sbuf_flush(p->log);
 }
 
 int privdrop_refuse_setuid(struct sbuf *err)
@@ -418,7 +416,6 @@ static int set_caps(const struct drop_plan *p, const struct drop_state *st,
 		sbuf_str(p->log, "nrexec: capabilities (ambient too): ");
 		caps_names(p->log, keep);
 		sbuf_chr(p->log, '\n');
-		sbuf_flush(p->log);
 	}
 	return 0;
 }

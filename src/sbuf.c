@@ -46,6 +46,8 @@ int sbuf_flush(struct sbuf *b)
 
 void sbuf_mem(struct sbuf *b, const char *s, size_t n)
 {
+	const int eol = n > 0 && s[n - 1] == '\n';
+
 	if (b->cap < 2)
 		return;	/* no room even for one byte and the NUL */
 	while (n > 0) {
@@ -64,6 +66,8 @@ void sbuf_mem(struct sbuf *b, const char *s, size_t n)
 		s += take;
 		n -= take;
 	}
+	if (eol && b->fd == STDERR_FILENO)
+		sbuf_flush(b);
 }
 
 void sbuf_str(struct sbuf *b, const char *s)

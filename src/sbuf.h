@@ -2,8 +2,10 @@
  *
  * printf-family formatting costs several KiB in a static musl binary, so
  * messages and --print output are assembled from strings and integers here.
- * A buffer with fd >= 0 flushes to that fd when full; one with fd < 0
- * truncates (used for error messages handed back to main()).
+ * A buffer with fd >= 0 flushes to that fd when full, and one on stderr
+ * also at the end of each line (the -v log: each line is one write, as it
+ * is finished); one with fd < 0 truncates (used for error messages handed
+ * back to main()).
  */
 #ifndef NREXEC_SBUF_H
 #define NREXEC_SBUF_H

@@ -55,6 +55,5 @@ void stdfds_give(uint32_t uid, uint32_t gid, struct sbuf *log)
 			sbuf_fmt(log, " given to uid %u\n", uid);
 		else
 			sbuf_fmt(log, " left as it is: %m\n");
-		sbuf_flush(log);
 	}
 }

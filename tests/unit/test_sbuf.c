@@ -157,6 +157,38 @@ static void test_flushes_to_pipe(void **state)
 	close(p[0]);
 }
 
+/* A buffer on stderr (the -v log, die's message) writes each line out as
+ * it ends, in one write; text without a line end stays buffered. */
+static void test_stderr_writes_each_line(void **state)
+{
+	char mem[64], got[64];
+	struct sbuf b;
+	int p[2], saved = dup(STDERR_FILENO);
+	(void)state;
+
+	assert_true(saved >= 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	assert_int_equal(dup2(p[1], STDERR_FILENO), STDERR_FILENO);
+	sbuf_init(&b, mem, sizeof(mem), STDERR_FILENO);
+	sbuf_fmt(&b, "nrexec: %s", "half");
+	errno = 0;
+	assert_int_equal(read(p[0], got, sizeof(got)), -1);	/* nothing yet */
+	assert_int_equal(errno, EAGAIN);
+	sbuf_fmt(&b, " a line %u\n", 7u);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(read(p[0], got, sizeof(got)), 22);
+	assert_memory_equal(got, "nrexec: half a line 7\n", 22);
+	sbuf_str(&b, "x\n");
+	sbuf_chr(&b, 'y');
+	sbuf_chr(&b, '\n');
+	assert_int_equal(read(p[0], got, sizeof(got)), 4);
+	assert_memory_equal(got, "x\ny\n", 4);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* A write error drops the buffered text and reports errno. */
 static void test_flush_error(void **state)
 {
@@ -430,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_cap_one_holds_nothing),
 		cmocka_unit_test(test_flushes_to_pipe),
 		cmocka_unit_test(test_flush_error),
+		cmocka_unit_test(test_stderr_writes_each_line),
 		cmocka_unit_test(test_quoted),
 		cmocka_unit_test(test_quoted_every_byte),
 		cmocka_unit_test(test_quoted_long),

@@ -98,7 +98,7 @@ $(B)/musl/%.o: src/%.c $(HDRS) Makefile $(MUSLCAPNG)/lib/libcap-ng.a
 # --wrap=strchr, --wrap=memcpy, --wrap=memset: see __wrap_strchr,
 # __wrap_memcpy and __wrap_memset in src/sbuf.c (0.1-0.3 KiB each and,
 # where musl's memcpy is C, 1 KiB).
-# CAPNG_STDIO_WRAP: see the stubs in src/caps.c (~1 KiB, ~1.5 on ppc64le).
+# CAPNG_STDIO_WRAP: see the failing stand-ins in src/caps.c (~1 KiB, ~1.5 on ppc64le).
 # norelro: musl applies PT_GNU_RELRO only in its dynamic linker (ldso/
 # dynlink.c); a static binary never mprotects it, so for this link relro
 # only pads the file so that the relro end meets a page (up to 4 KiB; on
@@ -118,7 +118,7 @@ $(B)/musl/nrexec: $(MOBJS)
 	musl-gcc $(CFLAGS) $(NR_CFLAGS) $(LDSTATIC) $(MUSL_LDFLAGS) $(MOBJS) \
 	    $(MUSLCAPNG)/lib/libcap-ng.a -o $@ 2>$@.link.log || { cat $@.link.log; exit 1; }
 	sh src/build/link-check.sh $@.link.log || { rm -f $@; exit 1; }
-	sh src/build/stub-check.sh nm $@ || { rm -f $@; exit 1; }
+	sh src/build/wrap-check.sh nm $@ || { rm -f $@; exit 1; }
 	strip -R .comment $@
 
 demo: $(B)/nrexec

@@ -120,7 +120,7 @@ int __wrap_asprintf(char **s, const char *fmt, ...)
  * none of them, and --gc-sections drops them, but the archive members of
  * what they call are linked before that: all of musl's stdio, syslog and
  * getpw*, and with them an exit-time stdout flush that stays (~1.5 KiB).
- * The musl link wraps those names to these stubs (MUSL_LDFLAGS), which
+ * The musl link wraps those names to these stand-ins (MUSL_LDFLAGS), which
  * fail if ever called and are dropped like their callers. */
 int __wrap_printf(const char *fmt, ...);
 int __wrap_printf(const char *fmt, ...)

@@ -47,7 +47,7 @@ $(DB)/%/nrexec: $(DB)/%/versions $(SRCS) $(MUSLONLY) $(wildcard src/*.h src/*/*.
 	    -I$$d/capng/include -nostartfiles $$d/musl/lib/crt1.o $$d/musl/lib/crti.o \
 	    $(SRCS) $(MUSLONLY) $(LDSTATIC) $(MUSL_LDFLAGS) \
 	    -Wl,-Map=$$d/nrexec.map $$d/capng/lib/libcap-ng.a $$d/musl/lib/crtn.o -o $@.full; \
-	sh src/build/stub-check.sh $$t-nm $@.full; \
+	sh src/build/wrap-check.sh $$t-nm $@.full; \
 	$$t-strip -R .comment -o $@ $@.full
 
 dist: dist-deps $(DIST_ARCHES:%=$(DB)/%/nrexec)

@@ -85,12 +85,14 @@ static int open_top(struct walker *w, const char *path, int *created, int may_cr
 	}
 	sealed = vol_stat_fd(w, pfd, &pd) == 0 && vol_is_sealed(&pd);
 	fd = openat(pfd, base, O_PATH | O_CLOEXEC | (sealed ? 0 : O_NOFOLLOW));
-	if (fd < 0 && errno == ENOENT && (w->rq->flags & VOL_CREATE) && !may_create) {
-		*created = 2; /* later, once every other PATH has opened */
-	} else if (fd < 0 && errno == ENOENT && (w->rq->flags & VOL_CREATE)) {
-		if (mkdirat(pfd, base, 0755) == 0 || errno == EEXIST)
-			fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		*created = fd >= 0 ? 1 : -1;
+	if (fd < 0 && errno == ENOENT && (w->rq->flags & VOL_CREATE)) {
+		if (!may_create) {
+			*created = 2; /* later, once every other PATH has opened */
+		} else {
+			if (mkdirat(pfd, base, 0755) == 0 || errno == EEXIST)
+				fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			*created = fd >= 0 ? 1 : -1;
+		}
 	}
 	e = errno;
 	close(pfd);

@@ -227,9 +227,28 @@ void opts_free(struct opts *o)
 	o->group_add = NULL;
 }
 
+/* A tab in the help text stands for the spaces up to column HELP_COL,
+ * where every option's description starts (~0.3 KiB of spaces fewer). */
+#define HELP_COL 24
+
+static void put_help(struct sbuf *out, const char *s)
+{
+	size_t col = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s != '\t') {
+			sbuf_chr(out, *s);
+			col = *s == '\n' ? 0 : col + 1;
+			continue;
+		}
+		for (; col < HELP_COL; col++)
+			sbuf_chr(out, ' ');
+	}
+}
+
 void opts_usage(struct sbuf *out)
 {
-	sbuf_str(out,
+	put_help(out,
 "Usage: nrexec [OPTION]... USER[:GROUP] [--] [COMMAND [ARG]...]\n"
 "Drop to USER (and GROUP) for good, then execute COMMAND in place.\n"
 "Started non-root, ids are kept and --chown only checks write access.\n"
@@ -240,37 +259,37 @@ void opts_usage(struct sbuf *out)
 "memberships unless GROUP is given. Every capability is dropped, the\n"
 "bounding set is cleared and no_new_privs is set, all verified before exec.\n"
 "\n"
-"  --cap-keep LIST       keep these capabilities (e.g. net_bind_service)\n"
-"                        as ambient ones, and in the bounding set\n"
-"  --allow-root-caps     let --cap-keep keep root-equivalent ones (chown...)\n"
-"  --allow-new-privs     leave no_new_privs unset and the bounding set alone\n"
-"                        (gosu/su-exec behaviour; setuid tools work)\n"
-"  --keep-bounding-set   leave the bounding set (no_new_privs stays): file-\n"
-"                        capability tools execute, without their capabilities\n"
-"  --clear-bounding-set  fail when the bounding set cannot be cleared\n"
-"  --allow-root          allow a target uid of 0\n"
-"  --chown PATH          give PATH and everything under it to USER:GROUP\n"
-"                        first (repeatable; never follows symlinks, stays on\n"
-"                        one mount, leaves device nodes and outside hard\n"
-"                        links alone); without COMMAND: only this, exit 0\n"
+"  --cap-keep LIST\tkeep these capabilities (e.g. net_bind_service)\n"
+"\tas ambient ones, and in the bounding set\n"
+"  --allow-root-caps\tlet --cap-keep keep root-equivalent ones (chown...)\n"
+"  --allow-new-privs\tleave no_new_privs unset and the bounding set alone\n"
+"\t(gosu/su-exec behaviour; setuid tools work)\n"
+"  --keep-bounding-set\tleave the bounding set (no_new_privs stays): file-\n"
+"\tcapability tools execute, without their capabilities\n"
+"  --clear-bounding-set\tfail when the bounding set cannot be cleared\n"
+"  --allow-root\tallow a target uid of 0\n"
+"  --chown PATH\tgive PATH and everything under it to USER:GROUP\n"
+"\tfirst (repeatable; never follows symlinks, stays on\n"
+"\tone mount, leaves device nodes and outside hard\n"
+"\tlinks alone); without COMMAND: only this, exit 0\n"
 "  --chown-if-root-mismatch\n"
-"                        skip a PATH whose top is already owned by the target\n"
-"  --chown-create        create a missing PATH (its parent must exist)\n"
-"  --chown-mode MODE     then set each PATH's own mode (octal, e.g. 0700)\n"
-"  --writable PATH       after the drop, PATH must be writable (repeatable)\n"
+"\tskip a PATH whose top is already owned by the target\n"
+"  --chown-create\tcreate a missing PATH (its parent must exist)\n"
+"  --chown-mode MODE\tthen set each PATH's own mode (octal, e.g. 0700)\n"
+"  --writable PATH\tafter the drop, PATH must be writable (repeatable)\n"
 "  --group-add GROUP[,GROUP]...  add supplementary groups (repeatable)\n"
-"  --keep-groups         keep the runtime's added groups (fsGroup, --group-add)\n"
-"  --umask MODE          set the umask (octal, e.g. 0077)\n"
-"  --as-started          started non-root as someone else: run as that\n"
-"                        identity (OpenShift), every capability dropped\n"
-"  --no-tty-guard        no seccomp filter against TIOCSTI on a terminal\n"
-"  --init                stay as its init, dropped too: forward signals, reap\n"
-"  --init-group          --init, signalling the command's process group\n"
-"  --init-grace SECONDS  --init; at its end SIGTERM the rest, SIGKILL later\n"
-"  --print               print the resolved identity as key=value and exit\n"
-"  -v, --verbose         one line on stderr per action\n"
-"  -h, --help            this text\n"
-"  -V, --version         version\n"
+"  --keep-groups\tkeep the runtime's added groups (fsGroup, --group-add)\n"
+"  --umask MODE\tset the umask (octal, e.g. 0077)\n"
+"  --as-started\tstarted non-root as someone else: run as that\n"
+"\tidentity (OpenShift), every capability dropped\n"
+"  --no-tty-guard\tno seccomp filter against TIOCSTI on a terminal\n"
+"  --init\tstay as its init, dropped too: forward signals, reap\n"
+"  --init-group\t--init, signalling the command's process group\n"
+"  --init-grace SECONDS\t--init; at its end SIGTERM the rest, SIGKILL later\n"
+"  --print\tprint the resolved identity as key=value and exit\n"
+"  -v, --verbose\tone line on stderr per action\n"
+"  -h, --help\tthis text\n"
+"  -V, --version\tversion\n"
 "\n"
 "Exit status: COMMAND's own once executed; 0 for --help, --version,\n"
 "--print or --chown without COMMAND; 125 nrexec failed (nothing executed);\n"

@@ -35,8 +35,12 @@ kinc=${3:-}
 version=$(pin_version libcap-ng)
 lib=$out/lib/libcap-ng.a
 
-# The cache key: pinned version, this script, the compiler's identity.
-key=$(printf '%s\n' "$version" "$cc" "$kinc" "$("$cc" --version 2>/dev/null | head -n 1)" |
+# The cache key: pinned version, this script, the compiler's identity and,
+# when CC is a wrapper script (src/build/toolchain.sh's, musl-gcc), the
+# wrapper itself: it carries the target's flags (src/build/arches).
+ccpath=$(command -v "$cc" 2>/dev/null || true)
+key=$( { printf '%s\n' "$version" "$cc" "$kinc" "$("$cc" --version 2>/dev/null | head -n 1)"
+	 if [ -n "$ccpath" ] && [ "$(head -c 2 "$ccpath" 2>/dev/null)" = '#!' ]; then cat "$ccpath"; fi; } |
 	cat - "$0" "$here/pins" | sha256sum | cut -d' ' -f1)
 if [ -f "$lib" ] && [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ]; then
 	exit 0

@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 total_pass=0 total_fail=0
-for s in binaries.sh release.sh reproducible.sh; do
+for s in binaries.sh release.sh caches.sh reproducible.sh; do
 	echo "== tests/dist/$s"
 	t0=$(date +%s)
 	bash "$here/$s" 2>&1 | tee "$log"

@@ -400,6 +400,36 @@ static void test_usage_and_version_text(void **state)
 		if (strstr(sbuf_cstr(&out), mention[i]) == NULL)
 			fail_msg("--help does not mention %s", mention[i]);
 
+	/* the layout: no tab left, at most 79 columns, every description
+	 * (after an option, or continued on its own line) at column 24 */
+	for (const char *l = sbuf_cstr(&out), *nl; *l != '\0'; l = nl + 1) {
+		size_t n, sp = 0;
+
+		nl = strchr(l, '\n');
+		assert_non_null(nl);
+		n = (size_t)(nl - l);
+		if (memchr(l, '\t', n) != NULL || n > 79)
+			fail_msg("--help line '%.*s': a tab, or over 79 columns", (int)n, l);
+		if (n == 0 || l[0] != ' ')
+			continue;
+		if (l[2] == '-') {	/* "  --option ARG" then the description */
+			const char *d = l + 2;
+
+			while (d < nl && !(d[0] == ' ' && d[1] == ' '))
+				d++;
+			while (d < nl && *d == ' ')
+				d++;
+			sp = (size_t)(d - l);
+			if (d == nl || strncmp(l, "  --group-add ", 14) == 0)
+				continue;	/* alone on its line, or too long */
+		} else {
+			while (l[sp] == ' ')
+				sp++;
+		}
+		if (sp != 24)
+			fail_msg("--help line '%.*s': text at column %zu, not 24", (int)n, l, sp);
+	}
+
 	sbuf_init(&out, mem, sizeof(mem), -1);
 	opts_version(&out);
 	assert_true(strncmp(sbuf_cstr(&out), "nrexec ", 7) == 0);

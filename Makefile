@@ -147,6 +147,12 @@ check:
 	    clang-tidy --quiet --warnings-as-errors='*' --checks='$(TIDY_CHECKS)' $$f \
 	    -- -D_GNU_SOURCE -DNREXEC_VERSION='"$(VERSION)"' -std=c11 -Isrc || exit 1; \
 	done
+	@# sbuf_fmt knows a few of printf's conversions; the compiler checks
+	@# the arguments against printf's, so a %lu must be caught here
+	python3 src/build/fmt-check.py $(SRCS) $(MUSLONLY)
+	@out=$$(python3 src/build/fmt-check.py tests/lib/fmt-probe.c 2>&1); \
+	n=$$(printf '%s\n' "$$out" | grep -c 'fmt-probe.c:[0-9]*: '); \
+	[ "$$n" = 5 ] || { printf '%s\n' "$$out"; echo "fmt-check missed some of tests/lib/fmt-probe.c's 5 bad calls"; exit 1; }
 
 BENCHBINS := NREXEC_GLIBC=$(CURDIR)/$(B)/nrexec NREXEC_MUSL=$(CURDIR)/$(B)/musl/nrexec
 bench: $(B)/nrexec $(B)/musl/nrexec

@@ -47,7 +47,9 @@ void sbuf_errno(struct sbuf *b, int err);
  * printf's own spelling (%-s is its left-justify flag, a no-op without a
  * width) lets the compiler check every argument against the format. One
  * call instead of a chain of sbuf_str/sbuf_u64 calls: each call costs
- * 10-20 bytes of code, on every architecture. */
+ * 10-20 bytes of code, on every architecture. Any other conversion (%lu,
+ * %d, a width) passes the compiler but not src/build/fmt-check.py, which
+ * `make check` runs on every call. */
 __attribute__((format(printf, 2, 3)))
 void sbuf_fmt(struct sbuf *b, const char *fmt, ...);
 /* NUL-terminated view of the contents (the buffer keeps one spare byte). */

@@ -1,12 +1,17 @@
 #include "sort.h"
 
+/* A word at a time: every element is a whole number of aligned uint32_t
+ * (sort.h). Byte by byte, a user in 10,000 groups cost 50% more
+ * instructions (BENCHMARKS.md). */
 static void swap(unsigned char *a, unsigned char *b, size_t size)
 {
-	while (size-- > 0) {
-		unsigned char t = *a;
+	uint32_t *x = (uint32_t *)(void *)a, *y = (uint32_t *)(void *)b;
 
-		*a++ = *b;
-		*b++ = t;
+	for (size /= sizeof(uint32_t); size-- > 0; x++, y++) {
+		uint32_t t = *x;
+
+		*x = *y;
+		*y = t;
 	}
 }
 

@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 /* Sort n elements of size bytes at base, ascending by cmp (<0, 0, >0).
- * Not stable. */
+ * Not stable. size is a multiple of 4 and base is aligned for uint32_t:
+ * elements are moved a word at a time. */
 void sort_heap(void *base, size_t n, size_t size,
 	       int (*cmp)(const void *a, const void *b));
 

@@ -139,25 +139,19 @@ static int reader_fill(struct userdb_reader *lr)
 	return 0;
 }
 
-/* The first c in p[0..n), or NULL. memchr, a word at a time: the search
- * for '\n' crosses the whole file, however short its lines. A byte loop
- * here (0.1 to 0.25 KiB less with musl) made a 10,000-line passwd 0.4 ms
- * slower (1.6 -> 2.0 ms, hyperfine; +25% instructions, BENCHMARKS.md). */
-static char *find_byte(char *p, char c, size_t n)
-{
-	return memchr(p, c, n);
-}
-
 int userdb_reader_next(struct userdb_reader *lr, char **line, size_t *len)
 {
 	char *nl;
 	size_t n;
 
 	for (;;) {
-		/* a fresh fd reader has no buffer yet: NULL + 0 is
-		 * undefined (UBSan reports it) */
+		/* memchr, a word at a time: this search crosses the whole
+		 * file, however short its lines (a byte loop, 0.1 to 0.25 KiB
+		 * less with musl, made a 10,000-line passwd 0.4 ms slower;
+		 * BENCHMARKS.md). A fresh fd reader has no buffer yet:
+		 * memchr(NULL, c, 0) is undefined (UBSan reports it). */
 		nl = lr->pos < lr->len
-			     ? find_byte(lr->buf + lr->pos, '\n', lr->len - lr->pos)
+			     ? memchr(lr->buf + lr->pos, '\n', lr->len - lr->pos)
 			     : NULL;
 		if (nl || lr->eof)
 			break;
@@ -201,10 +195,10 @@ static int split_fields(char *line, char **f, int nf)
 }
 
 /* Lines that can never be an entry; see userdb_pw_parse() in userdb.h. */
-static int not_an_entry(char *line, size_t len)
+static int not_an_entry(const char *line, size_t len)
 {
 	return len == 0 || line[0] == '#' || line[0] == '+' || line[0] == '-' ||
-	       line[0] == ':' || find_byte(line, '\0', len) != NULL;
+	       line[0] == ':' || memchr(line, '\0', len) != NULL;
 }
 
 static int parse_id(const char *s, uint32_t *id)
